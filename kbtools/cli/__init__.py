@@ -1,0 +1,95 @@
+"""The ``kb`` command: a thin layer of argparse over the library.
+
+Each subcommand lives in its own module here with two functions: ``register(subparsers, common)``
+adds its parser, and ``run(args)`` does the work by calling the library and returns the exit code
+(0 success, 1 problems found / nothing matched, 2 usage or knowledge-base error, as grep does).
+Subcommand modules import the library inside ``run`` so that ``kb search`` starts without
+loading what other commands need.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from kbtools import __version__
+from kbtools.cli import options
+from kbtools.errors import EntryError, KBError
+from kbtools.term import error
+
+# Order of the subcommands in `kb --help`.
+COMMANDS = ("search", "show", "validate", "new", "fmt", "check-pr", "index", "export", "schema", "rules")
+
+DESCRIPTION = """\
+kb: a bilingual (中文 + English) troubleshooting knowledge base.
+Paste an error, get the entry that explains its cause and fix."""
+
+EPILOG = """\
+The knowledge base used is, in order: --kb DIR, $KB_DIR, the nearest parent folder whose
+entries/ holds products.yml (a checkout), or the KB bundled with kb.
+
+exit status: 0 success, 1 problems found or nothing matched, 2 usage or knowledge-base error.
+Colour is used on a terminal only, and never when NO_COLOR is set.
+
+examples:
+  kb search "function to_regclass(unknown) does not exist"
+  journalctl -u kong | tail -n 20 | kb search -
+  kb show postgres-to-regclass --lang en
+  kb validate entries/kong/postgres-to-regclass.md
+  kb new --product kong --component database --id my-new-problem"""
+
+
+def _module_name(command: str) -> str:
+    return "kbtools.cli." + command.replace("-", "_")
+
+
+def available_commands() -> list[str]:
+    found = []
+    for command in COMMANDS:
+        try:
+            importlib.import_module(_module_name(command))
+        except ModuleNotFoundError as exc:
+            if exc.name != _module_name(command):
+                raise
+            continue
+        found.append(command)
+    return found
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kb", description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"kb {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    sub.required = True
+    for command in available_commands():
+        importlib.import_module(_module_name(command)).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.run(args))
+    except KBError as exc:
+        error(str(exc))
+        return 2
+    except EntryError as exc:
+        for problem in exc.problems:
+            print(problem.format(getattr(args, "root", None)), file=sys.stderr)
+        error(f"{len(exc.problems)} problem(s) in the knowledge base; run `kb validate` for details")
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (`| head`) went away: not an error of ours. Stop writing quietly.
+        sys.stderr.close()
+        return 0
+
+
+__all__ = ["main", "build_parser", "options"]

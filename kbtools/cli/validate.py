@@ -1,0 +1,114 @@
+"""kb validate: check entries and report every problem as path:line:col: KBnnn message."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from kbtools.cli import options
+from kbtools.errors import Problem
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = options.add_command(
+        sub, "validate", help="check entries against the format rules",
+        description="Check the whole knowledge base, or the given entry files and folders, and report\n"
+                    "every problem at once as `path:line:col: KBnnn message` (rules: `kb rules`).",
+        epilog="exit status: 0 no errors, 1 errors found, 2 usage or knowledge-base error.\n"
+               "With GITHUB_ACTIONS=true, problems are also printed as GitHub annotations.\n\n"
+               "examples:\n  kb validate\n  kb validate entries/kong/postgres-to-regclass.md\n"
+               "  kb validate --json | jq '.problems[].code'",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                        help="entry files or folders to check (default: the whole KB)")
+    options.add_kb(parser)
+    options.add_json(parser)
+    parser.add_argument("-v", "--verbose", action="store_true", help="list every entry checked")
+    parser.add_argument("--github", action=argparse.BooleanOptionalAction, default=None,
+                        help="print GitHub annotations too (default: on when GITHUB_ACTIONS=true)")
+    options.add_colour(parser)
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from kbtools.errors import KBError
+    from kbtools.load import load_kb
+    from kbtools.locate import find_root, normalise_root
+    from kbtools.term import Painter, use_colour
+
+    files: list[Path] | None = None
+    if args.paths:
+        files = []
+        for path in args.paths:
+            if path.is_dir():
+                files += sorted(p for p in path.rglob("*.md"))
+            elif path.exists() or path.is_symlink():
+                files.append(path)
+            else:
+                raise KBError(f"{path}: no such file or folder")
+        if not files:
+            raise KBError(f"no entry files (*.md) in {', '.join(map(str, args.paths))}")
+    if args.kb is None and files and not os.environ.get("KB_DIR"):
+        # Check the files against the KB they belong to, wherever kb is run from.
+        root = find_root(cwd=files[0].resolve().parent)
+    else:
+        root = find_root(args.kb)
+    root = normalise_root(root)
+    args.root = root
+    kb = load_kb(root, only=files)
+    errors = [p for p in kb.problems if p.severity == "error"]
+
+    if args.json:
+        json.dump({
+            "kb": str(root),
+            "files_checked": kb.files_checked,
+            "entries_valid": len(kb.entries) if files is None else None,
+            "errors": len(errors),
+            "problems": [p.to_dict(root) for p in kb.problems],
+        }, sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 1 if errors else 0
+
+    github = args.github if args.github is not None else os.environ.get("GITHUB_ACTIONS") == "true"
+    paint = Painter(use_colour(sys.stdout, args.colour))
+    for problem in kb.problems:
+        where = f"{problem.display_path(root)}:{problem.line}:{problem.col}:"
+        colour = "red" if problem.severity == "error" else "yellow"
+        level = "" if problem.severity == "error" else "warning: "
+        print(f"{paint(where, 'bold')} {paint(problem.code, colour, 'bold')} {level}{problem.message}")
+    if github:
+        for problem in kb.problems:
+            print(github_annotation(problem, root))
+    if args.verbose:
+        for entry in sorted(kb.entries, key=lambda e: e.path):
+            print(f"{paint('ok', 'green')}  {kb.relpath(entry.path)}  {entry.id}")
+    checked = kb.files_checked
+    bad_files = len({p.path for p in errors})
+    if errors:
+        summary = (f"{len(errors)} error{'s' * (len(errors) != 1)} in {bad_files} "
+                   f"file{'s' * (bad_files != 1)} ({checked} checked)")
+        print(paint(summary, "red", "bold"), file=sys.stderr)
+        return 1
+    per_product = Counter(e.product for e in kb.entries)
+    detail = ", ".join(f"{name}: {count}" for name, count in sorted(per_product.items()))
+    noun = "entry" if checked == 1 else "entries"
+    print(paint(f"{checked} {noun} checked, no errors", "green") + (f" ({detail})" if detail else ""),
+          file=sys.stderr)
+    return 0
+
+
+def _escape(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def github_annotation(problem: Problem, root: Path) -> str:
+    level = "error" if problem.severity == "error" else "warning"
+    return (f"::{level} file={_escape(problem.display_path(root), True)},line={problem.line},"
+            f"col={problem.col},title={_escape(problem.code, True)}::{_escape(problem.message)}")

@@ -1,0 +1,91 @@
+"""Find the entry files of a knowledge base, read them, and hand back the valid entries.
+
+``load_kb`` never raises for a bad entry: it returns every problem beside every entry that
+passed, so that one broken file never hides the state of the others.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kbtools.errors import EntryError, KBError, Problem
+from kbtools.locate import ENTRIES, PRODUCTS
+from kbtools.model import Entry, Product
+from kbtools.parse import ParsedFile, read_entry_file, read_yaml_file
+from kbtools.validate import check_file, check_kb, check_products
+
+
+@dataclass
+class KB:
+    root: Path
+    products: dict[str, Product]
+    entries: list[Entry]
+    problems: list[Problem] = field(default_factory=list)
+    files_checked: int = 0
+
+    @property
+    def entries_dir(self) -> Path:
+        return self.root / ENTRIES
+
+    def by_id(self) -> dict[str, Entry]:
+        return {entry.id: entry for entry in self.entries}
+
+    def relpath(self, path: Path) -> str:
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    def raise_for_problems(self) -> None:
+        errors = [p for p in self.problems if p.severity == "error"]
+        if errors:
+            raise EntryError(errors)
+
+
+def entry_files(root: Path) -> list[Path]:
+    """Every ``*.md`` below ``entries/``, sorted; misplaced ones are reported by validation."""
+    entries_dir = root / ENTRIES
+    if not entries_dir.is_dir():
+        raise KBError(f"{root}: no `{ENTRIES}/` folder")
+    return sorted(p for p in entries_dir.rglob("*.md") if p.is_file() or p.is_symlink())
+
+
+def load_products(root: Path) -> tuple[dict[str, Product], list[Problem]]:
+    path = root / ENTRIES / PRODUCTS
+    if not path.is_file():
+        return {}, [Problem(path, 1, 1, "KB015", f"`{ENTRIES}/{PRODUCTS}` is missing: it lists the products "
+                                                 "and their components")]
+    return check_products(read_yaml_file(path))
+
+
+def load_kb(root: Path, only: Sequence[Path] | None = None) -> KB:
+    """Load the KB at ``root``. With ``only``, problems are reported for those files alone,
+    but cross-entry checks (duplicate ids, related ids) still see the whole KB."""
+    products, problems = load_products(root)
+    entries_dir = root / ENTRIES
+    files = entry_files(root)
+    wanted = None if only is None else {p.resolve() for p in only}
+    if wanted is not None:
+        # Files given on the command line are checked even when they lie outside entries/.
+        known = {f.resolve() for f in files}
+        files += [p for p in only if p.resolve() not in known]
+    parsed: dict[Path, ParsedFile] = {}
+    entries: list[Entry] = []
+    for path in files:
+        pf = read_entry_file(path)
+        entry, file_problems = check_file(pf, products, entries_dir)
+        parsed[path] = pf
+        problems += file_problems
+        if entry is not None:
+            entries.append(entry)
+    # An id that a broken file still declares keeps `related` links to it from being reported too.
+    declared = {pf.data["id"] for pf in parsed.values()
+                if isinstance(pf.data, dict) and isinstance(pf.data.get("id"), str)}
+    problems += check_kb(entries, parsed, known_ids=declared)
+    if wanted is not None:
+        products_file = (root / ENTRIES / PRODUCTS).resolve()
+        problems = [p for p in problems if p.path.resolve() in wanted or p.path.resolve() == products_file]
+    return KB(root, products, entries, sorted(problems), files_checked=len(files if wanted is None else wanted))
+

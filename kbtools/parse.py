@@ -1,0 +1,346 @@
+"""Turn the bytes of one entry file into front-matter data with positions, and body halves.
+
+Nothing here knows the entry format's fields: that is the model's job. This module only
+guarantees that what comes out is plain data (dicts, lists, scalars) built without YAML anchors,
+aliases or custom tags, with the line and column of every key and value, so that later checks can
+point at the exact place of a problem.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kbtools.errors import Problem
+
+MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 10
+
+LANGS = ("zh", "en")
+LANG_MARKER = re.compile(r"^<!--\s*lang:\s*([A-Za-z-]+)\s*-->\s*$")
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+# Canonical section keys and their headings in each language, in the order they appear.
+SECTIONS: dict[str, dict[str, str]] = {
+    "cause": {"zh": "原因", "en": "Cause"},
+    "diagnosis": {"zh": "排查", "en": "Diagnosis"},
+    "fix": {"zh": "解决", "en": "Fix"},
+    "workaround": {"zh": "规避", "en": "Workaround"},
+    "notes": {"zh": "备注", "en": "Notes"},
+}
+REQUIRED_SECTIONS = ("cause", "fix")
+
+Loc = tuple[object, ...]
+
+try:  # the C loader is several times faster; the pure-Python one gives the same marks
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+
+@dataclass
+class Section:
+    key: str
+    heading: str
+    text: str
+    line: int  # line of the heading in the file
+
+
+@dataclass
+class Half:
+    lang: str
+    line: int  # line of the marker
+    sections: dict[str, Section] = field(default_factory=dict)
+    preamble: str = ""  # text between the marker and the first heading
+
+
+@dataclass
+class ParsedFile:
+    path: Path
+    text: str
+    data: dict[str, Any] | None
+    positions: dict[Loc, tuple[int, int]]  # value positions; keys of mappings at loc + ("<key>",)
+    body_line: int  # first line of the body
+    halves: dict[str, Half]
+    problems: list[Problem]
+
+    def where(self, loc: Loc) -> tuple[int, int]:
+        """The position of the deepest known prefix of ``loc`` (the file's line 1 if none)."""
+        for end in range(len(loc), -1, -1):
+            pos = self.positions.get(tuple(loc[:end]))
+            if pos is not None:
+                return pos
+        return (1, 1)
+
+    def key_where(self, loc: Loc) -> tuple[int, int]:
+        """Where the key of ``loc`` stands (falls back to its value, then its parent)."""
+        pos = self.positions.get(tuple(loc) + ("<key>",))
+        return pos if pos is not None else self.where(loc)
+
+
+def read_entry_file(path: Path) -> ParsedFile:
+    """Read and parse one entry file. Problems are collected, never raised."""
+    problems: list[Problem] = []
+    empty = ParsedFile(path, "", None, {}, 1, {}, problems)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.append(Problem(path, 1, 1, "KB002",
+                                    f"file is {size} bytes, over the {MAX_FILE_BYTES // 1024} KiB cap"))
+            return empty
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(path, 1, 1, "KB001", f"cannot read file: {exc.strerror or exc}"))
+        return empty
+    return parse_entry_bytes(path, raw)
+
+
+def parse_entry_bytes(path: Path, raw: bytes) -> ParsedFile:
+    problems: list[Problem] = []
+    empty = ParsedFile(path, "", None, {}, 1, {}, problems)
+    if len(raw) > MAX_FILE_BYTES:
+        problems.append(Problem(path, 1, 1, "KB002",
+                                f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES // 1024} KiB cap"))
+        return empty
+    if raw.startswith(b"\xef\xbb\xbf"):
+        problems.append(Problem(path, 1, 1, "KB001", "file starts with a UTF-8 byte-order mark; save it without BOM"))
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.append(Problem(path, line, col, "KB001",
+                                f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}"))
+        return empty
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        problems.append(Problem(path, line, 1, "KB001", "file contains a NUL byte; entries are text"))
+        return ParsedFile(path, text, None, {}, 1, {}, problems)
+    # CRLF is accepted (editors on Windows write it) and read as LF; `kb fmt` writes LF.
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != "---":
+        problems.append(Problem(path, 1, 1, "KB003", "file must start with a `---` line opening the front matter"))
+        return ParsedFile(path, text, None, {}, 1, {}, problems)
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
+    except StopIteration:
+        problems.append(Problem(path, 1, 1, "KB003", "front matter opened by `---` on line 1 is never closed by `---`"))
+        return ParsedFile(path, text, None, {}, 1, {}, problems)
+    yaml_text = "\n".join(lines[1:end]) + "\n"
+    data, positions = _parse_yaml(path, yaml_text, line_offset=1, problems=problems)
+    body_line = end + 2
+    halves = _split_body(path, lines[end + 1:], body_line, problems)
+    return ParsedFile(path, text, data, positions, body_line, halves, problems)
+
+
+def _parse_yaml(path: Path, text: str, line_offset: int,
+                problems: list[Problem]) -> tuple[dict[str, Any] | None, dict[Loc, tuple[int, int]]]:
+    def pos(mark: Any) -> tuple[int, int]:
+        return (mark.line + 1 + line_offset, mark.column + 1)
+
+    # First pass over the events: refuse anchors, aliases, tags and deep nesting before anything
+    # is built, so that an alias bomb costs nothing.
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, yaml.AliasEvent):
+                problems.append(Problem(path, *pos(event.start_mark), "KB005",
+                                        f"YAML alias `*{event.anchor}` is not allowed; write the value out"))
+                return None, {}
+            anchor = getattr(event, "anchor", None)
+            if anchor:
+                problems.append(Problem(path, *pos(event.start_mark), "KB005",
+                                        f"YAML anchor `&{anchor}` is not allowed; write the value out"))
+                return None, {}
+            tag = getattr(event, "tag", None)
+            if tag and not getattr(event, "implicit", True) and tag != "!" and not (
+                isinstance(event, yaml.ScalarEvent) and event.implicit[1]
+            ):
+                problems.append(Problem(path, *pos(event.start_mark), "KB005",
+                                        f"YAML tag `{tag}` is not allowed in entries"))
+                return None, {}
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    problems.append(Problem(path, *pos(event.start_mark), "KB005",
+                                            f"values nest deeper than {MAX_DEPTH} levels"))
+                    return None, {}
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = pos(mark) if mark is not None else (1 + line_offset, 1)
+        what = " ".join(part for part in (exc.context, exc.problem) if part)
+        problems.append(Problem(path, line, col, "KB004", f"YAML syntax error: {what}"))
+        return None, {}
+    except yaml.YAMLError as exc:
+        problems.append(Problem(path, 1 + line_offset, 1, "KB004", f"YAML syntax error: {exc}"))
+        return None, {}
+    if node is None:
+        problems.append(Problem(path, 1 + line_offset, 1, "KB010", "front matter is empty"))
+        return None, {}
+    positions: dict[Loc, tuple[int, int]] = {}
+    constructor = yaml.SafeLoader("")
+    value = _build(path, node, (), positions, constructor, pos, problems)
+    if not isinstance(value, dict):
+        problems.append(Problem(path, *pos(node.start_mark), "KB011",
+                                "front matter must be a mapping of `field: value` lines"))
+        return None, positions
+    return value, positions
+
+
+def _build(path: Path, node: Any, loc: Loc, positions: dict[Loc, tuple[int, int]],
+           constructor: Any, pos: Any, problems: list[Problem]) -> Any:
+    positions[loc] = pos(node.start_mark)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                problems.append(Problem(path, *pos(key_node.start_mark), "KB011", "mapping keys must be plain words"))
+                continue
+            key = key_node.value
+            if key in result:
+                first = positions.get(loc + (key, "<key>"), (0, 0))[0]
+                problems.append(Problem(path, *pos(key_node.start_mark), "KB006",
+                                        f"duplicate key `{key}` (first given on line {first})",
+                                        field=dotted(loc + (key,))))
+                continue
+            positions[loc + (key, "<key>")] = pos(key_node.start_mark)
+            result[key] = _build(path, value_node, loc + (key,), positions, constructor, pos, problems)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(path, item, loc + (i,), positions, constructor, pos, problems)
+                for i, item in enumerate(node.value)]
+    try:
+        return constructor.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        problems.append(Problem(path, *pos(node.start_mark), "KB011",
+                                f"cannot read value `{node.value[:40]}`: {exc}", field=dotted(loc)))
+        return None
+
+
+def dotted(loc: Loc) -> str:
+    out = ""
+    for part in loc:
+        if part == "<key>":
+            continue
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _split_body(path: Path, lines: list[str], first_line: int, problems: list[Problem]) -> dict[str, Half]:
+    """Split the body at the language markers, and each half at its ``##`` headings."""
+    halves: dict[str, Half] = {}
+    current: Half | None = None
+    section: Section | None = None
+    buffer: list[str] = []
+    fence: str | None = None
+
+    def flush() -> None:
+        text = "\n".join(buffer).strip("\n")
+        if section is not None:
+            section.text = text
+        elif current is not None:
+            current.preamble = text
+        elif text.strip():
+            problems.append(Problem(path, first_line, 1, "KB020",
+                                    "body text before the first `<!-- lang: zh -->` marker belongs to no language"))
+        buffer.clear()
+
+    for offset, line in enumerate(lines):
+        lineno = first_line + offset
+        fence_match = FENCE.match(line)
+        if fence is not None:
+            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence) \
+                    and not line.strip()[len(fence_match.group(1)):].strip():
+                fence = None
+            buffer.append(line)
+            continue
+        if fence_match:
+            fence = fence_match.group(1)
+            buffer.append(line)
+            continue
+        marker = LANG_MARKER.match(line.strip())
+        if marker:
+            flush()
+            lang = marker.group(1)
+            section = None
+            if lang not in LANGS:
+                problems.append(Problem(path, lineno, 1, "KB020",
+                                        f"unknown language `{lang}` in marker; use one of: {', '.join(LANGS)}"))
+                current = None
+                continue
+            if lang in halves:
+                problems.append(Problem(path, lineno, 1, "KB020",
+                                        f"second `<!-- lang: {lang} -->` half (first on line {halves[lang].line})"))
+                current = None
+                continue
+            current = halves[lang] = Half(lang, lineno)
+            continue
+        if line.startswith("## ") and current is not None:
+            flush()
+            heading = line[3:].strip()
+            key = next((k for k, names in SECTIONS.items() if names[current.lang] == heading), None)
+            if key is None:
+                names = "、".join(n[current.lang] for n in SECTIONS.values()) if current.lang == "zh" \
+                    else ", ".join(n[current.lang] for n in SECTIONS.values())
+                other = next((k for k, n in SECTIONS.items() if heading in n.values()), None)
+                hint = f" (that is the {'Chinese' if current.lang == 'en' else 'English'} heading)" if other else ""
+                problems.append(Problem(path, lineno, 1, "KB021",
+                                        f"unknown section `## {heading}` in the {current.lang} half{hint}; "
+                                        f"use one of: {names}"))
+                section = Section("", heading, "", lineno)  # kept out of the half: reported above
+                continue
+            if key in current.sections:
+                problems.append(Problem(path, lineno, 1, "KB021",
+                                        f"section `## {heading}` appears twice in the {current.lang} half "
+                                        f"(first on line {current.sections[key].line})"))
+                section = Section("", heading, "", lineno)
+                continue
+            section = current.sections[key] = Section(key, heading, "", lineno)
+            continue
+        buffer.append(line)
+    flush()
+    return halves
+
+
+@dataclass
+class YamlFile:
+    path: Path
+    data: Any
+    positions: dict[Loc, tuple[int, int]]
+    problems: list[Problem]
+
+    def where(self, loc: Loc) -> tuple[int, int]:
+        for end in range(len(loc), -1, -1):
+            pos = self.positions.get(tuple(loc[:end]))
+            if pos is not None:
+                return pos
+        return (1, 1)
+
+
+def read_yaml_file(path: Path) -> YamlFile:
+    """Read a plain YAML file (such as ``products.yml``) with the same safety rules as entries."""
+    problems: list[Problem] = []
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.append(Problem(path, 1, 1, "KB001", f"cannot read file: {exc.strerror or exc}"))
+        return YamlFile(path, None, {}, problems)
+    if len(raw) > MAX_FILE_BYTES:
+        problems.append(Problem(path, 1, 1, "KB002", f"file is {len(raw)} bytes, over the cap"))
+        return YamlFile(path, None, {}, problems)
+    try:
+        text = raw.decode("utf-8").replace("\r\n", "\n")
+    except UnicodeDecodeError as exc:
+        problems.append(Problem(path, raw[: exc.start].count(b"\n") + 1, 1, "KB001", "not valid UTF-8"))
+        return YamlFile(path, None, {}, problems)
+    data, positions = _parse_yaml(path, text.lstrip("\ufeff"), line_offset=0, problems=problems)
+    return YamlFile(path, data, positions, problems)

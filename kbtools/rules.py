@@ -1,0 +1,75 @@
+"""The numbered validation rules.
+
+Codes are stable: a rule that is dropped is marked retired here, and its code is never reused.
+The table in CONTRIBUTING.md is generated from this list (``kb rules --markdown``) and a test
+keeps the two in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    summary: str
+    fix: str
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("KB001", "encoding", "The file is not valid UTF-8, or starts with a byte-order mark.",
+         "Save the file as UTF-8 without BOM."),
+    Rule("KB002", "file-size", "The file is larger than the size cap (256 KiB).",
+         "Split the entry, or move long logs to a reference."),
+    Rule("KB003", "front-matter", "The file does not start with a `---` front matter block closed by `---`.",
+         "Start the file with `---`, the YAML fields, then `---`."),
+    Rule("KB004", "yaml-syntax", "The front matter is not valid YAML (the parser's own line and column are given).",
+         "Fix the YAML at the position shown; quote strings that contain `: ` or start with `[`, `{`, `*`, `&`."),
+    Rule("KB005", "yaml-features", "The front matter uses YAML anchors, aliases, custom tags, or nests deeper than 10 levels.",
+         "Write each value out in full; anchors and tags are not allowed in entries."),
+    Rule("KB006", "duplicate-key", "A key appears twice in the same mapping.",
+         "Keep one of the two keys."),
+    Rule("KB010", "required-field", "A required field is missing or empty.",
+         "Add the field; `kb new` writes a complete skeleton."),
+    Rule("KB011", "field-type", "A field has the wrong type or a value outside its allowed set.",
+         "Use the type shown in the message (see the field table)."),
+    Rule("KB012", "unknown-field", "A field that the entry format does not define.",
+         "Remove it, or fix its spelling (the message suggests the closest field)."),
+    Rule("KB013", "id", "The id is not a lowercase slug, or differs from the file name.",
+         "Name the file `<id>.md` and use only `a-z`, `0-9` and single hyphens."),
+    Rule("KB014", "duplicate-id", "Two entries have the same id.",
+         "Ids are unique across the whole knowledge base: rename one."),
+    Rule("KB015", "location", "The entry is not at `entries/<product>/<id>.md`, or its product is unknown.",
+         "Move the file under the folder of its product, listed in `entries/products.yml`."),
+    Rule("KB016", "component", "The component is not one of the product's components.",
+         "Use a component listed for the product in `entries/products.yml`."),
+    Rule("KB020", "language", "A text field or the body lacks one of the two languages (zh, en).",
+         "Give every title in `zh` and `en`, and write both `<!-- lang: zh -->` and `<!-- lang: en -->` halves."),
+    Rule("KB021", "sections", "A language half lacks a required section (cause, fix) or has an unknown or repeated one.",
+         "Use the `##` headings of the format: 原因/Cause, 排查/Diagnosis, 解决/Fix, 规避/Workaround, 备注/Notes."),
+    Rule("KB022", "placeholder", "A placeholder left by `kb new` (`TODO`) is still in the entry.",
+         "Replace every TODO with real content."),
+    Rule("KB030", "version", "A version constraint in `environment` does not parse.",
+         "Write a PEP 440 specifier (`<9.4`, `>=0.14,<0.15`), a version (`0.14.1`) or a series (`0.14.x`)."),
+    Rule("KB031", "url", "A URL is not a well-formed http(s) address (or uses a scheme such as `javascript:`).",
+         "Use a full `https://` address."),
+    Rule("KB032", "date", "A date is not a valid YYYY-MM-DD date, lies in the future, or `updated` is before `created`.",
+         "Write dates as YYYY-MM-DD."),
+    Rule("KB033", "related", "A `related` id names no entry in the knowledge base, or the entry itself.",
+         "Use the id of an existing entry (the file name without `.md`)."),
+    Rule("KB040", "html", "Raw HTML in the Markdown body or in a text field (only the two language markers are allowed).",
+         "Write Markdown instead; put HTML-like error text inside code blocks or backticks."),
+    Rule("KB041", "duplicate-symptom", "Two entries claim the same symptom output.",
+         "Merge the entries, or make each symptom the text that is specific to its problem."),
+)
+
+BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
+
+
+def markdown_table() -> str:
+    lines = ["| Code | Rule | What it checks | How to fix |", "| --- | --- | --- | --- |"]
+    for rule in RULES:
+        lines.append(f"| {rule.code} | {rule.name} | {rule.summary} | {rule.fix} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,368 @@
+"""The checks behind ``kb validate``: one file at a time, then across the whole knowledge base.
+
+Every check appends :class:`~kbtools.errors.Problem` objects and carries on, so that a
+contributor sees all that is wrong at once. Rule codes are documented in :mod:`kbtools.rules`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from pydantic import ValidationError
+
+from kbtools.errors import Problem
+from kbtools.model import Entry, FrontMatter, Product, Section
+from kbtools.parse import LANGS, REQUIRED_SECTIONS, SECTIONS, ParsedFile, YamlFile, dotted
+from kbtools.versions import parse_constraint
+
+FIELDS = list(FrontMatter.model_fields)
+PLACEHOLDER = re.compile(r"\bTODO\b")
+# A tag opener in prose: `<b>`, `</p>`, `<!-- -->`, `<?php`. Autolinks (`<https://…>`) are allowed.
+HTML_TAG = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*(?=[\s/>])|/[A-Za-z]|!|\?)")
+AUTOLINK = re.compile(r"<https?://[^\s<>]+>")
+INLINE_CODE = re.compile(r"(`+)(?:.|\n)*?\1")
+MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+
+_SUBFIELDS: dict[str, list[str]] = {
+    "title": ["zh", "en"],
+    "symptoms": ["output", "command", "log"],
+    "references": ["url", "title"],
+    "source": ["title", "author", "url", "section"],
+}
+
+
+def check_products(yf: YamlFile) -> tuple[dict[str, Product], list[Problem]]:
+    problems = list(yf.problems)
+    products: dict[str, Product] = {}
+    if yf.data is None:
+        return products, problems
+    if not isinstance(yf.data, dict):
+        problems.append(Problem(yf.path, 1, 1, "KB011", "products.yml must map product ids to their description"))
+        return products, problems
+    for name, value in yf.data.items():
+        try:
+            products[name] = Product.model_validate(value)
+        except ValidationError as exc:
+            for err in exc.errors():
+                loc = (name, *err["loc"])
+                line, col = yf.where(loc)
+                problems.append(Problem(yf.path, line, col, "KB011",
+                                        f"{'.'.join(map(str, loc))}: {err['msg']}"))
+    return products, problems
+
+
+def check_file(parsed: ParsedFile, products: Mapping[str, Product], entries_dir: Path) -> tuple[Entry | None, list[Problem]]:
+    """All the checks that need only this file (and the product list)."""
+    problems = list(parsed.problems)
+    if parsed.data is None:
+        return None, problems
+    path, data = parsed.path, parsed.data
+    _check_structure(parsed, problems)
+    _check_values(parsed, products, entries_dir, problems)
+    _check_body(parsed, problems)
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    body = {
+        lang: {key: Section(key=s.key, heading=s.heading, text=s.text, line=s.line)
+               for key, s in half.sections.items()}
+        for lang, half in parsed.halves.items()
+    }
+    try:
+        entry = Entry.model_validate({**data, "path": path, "body": body})
+    except ValidationError as exc:  # pragma: no cover - FrontMatter already accepted the same data
+        problems.append(Problem(path, 1, 1, "KB011", str(exc)))
+        return None, problems
+    return entry, problems
+
+
+def _check_structure(parsed: ParsedFile, problems: list[Problem]) -> None:
+    """Required fields, types and unknown fields, as the model defines them."""
+    try:
+        FrontMatter.model_validate(parsed.data)
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            problems.append(_from_pydantic(parsed, err))
+
+
+def _from_pydantic(parsed: ParsedFile, err: Any) -> Problem:
+    loc = tuple(err["loc"])
+    kind = err["type"]
+    name = dotted(loc)
+    if kind == "missing":
+        line, col = parsed.key_where(loc[:-1]) if len(loc) > 1 else (2, 1)
+        return Problem(parsed.path, line, col, "KB010", f"required field `{name}` is missing", field=name)
+    if kind == "extra_forbidden":
+        line, col = parsed.key_where(loc)
+        key = str(loc[-1])
+        allowed = FIELDS if len(loc) == 1 else _SUBFIELDS.get(str(loc[0]), [])
+        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+        hint = f"; did you mean `{close[0]}`?" if close else f"; allowed here: {', '.join(allowed)}"
+        return Problem(parsed.path, line, col, "KB012", f"unknown field `{name}`{hint}", field=name)
+    line, col = parsed.where(loc)
+    if kind in ("string_too_short", "too_short"):
+        return Problem(parsed.path, line, col, "KB010", f"`{name}` must not be empty", field=name)
+    if kind == "string_pattern_mismatch":
+        code = "KB013" if loc == ("id",) else "KB011"
+        return Problem(parsed.path, line, col, code,
+                       f"`{name}` must be a lowercase slug (a-z, 0-9, single hyphens), got {_show(err.get('input'))}",
+                       field=name)
+    if kind == "value_error":
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        return Problem(parsed.path, line, col, "KB010", f"`{name}`: {msg}", field=name)
+    if kind == "literal_error":
+        return Problem(parsed.path, line, col, "KB011",
+                       f"`{name}` must be {err['ctx']['expected']}, got {_show(err.get('input'))}", field=name)
+    if kind.startswith("date"):
+        return Problem(parsed.path, line, col, "KB032",
+                       f"`{name}` must be a date written YYYY-MM-DD, got {_show(err.get('input'))}", field=name)
+    expected = {
+        "string_type": "text", "dict_type": "a mapping of `key: value` lines", "model_type": "a mapping of fields",
+        "list_type": "a list (`- item` lines or `[a, b]`)", "model_attributes_type": "a mapping of fields",
+    }.get(kind)
+    msg = f"`{name}` must be {expected}, got {_kind(err.get('input'))}" if expected else f"`{name}`: {err['msg']}"
+    return Problem(parsed.path, line, col, "KB011", msg, field=name)
+
+
+def _check_values(parsed: ParsedFile, products: Mapping[str, Product], entries_dir: Path,
+                  problems: list[Problem]) -> None:
+    path, data = parsed.path, parsed.data or {}
+
+    def add(loc: tuple[object, ...], code: str, message: str) -> None:
+        problems.append(Problem(path, *parsed.where(loc), code, message, field=dotted(loc)))
+
+    entry_id = data.get("id")
+    if isinstance(entry_id, str) and entry_id != path.stem:
+        add(("id",), "KB013", f"id `{entry_id}` differs from the file name `{path.name}`; "
+                              f"rename the file to `{entry_id}.md` or change the id")
+    product = data.get("product")
+    try:
+        relative = path.resolve().relative_to(entries_dir.resolve())
+    except ValueError:
+        relative = None
+    if relative is None:
+        add((), "KB015", "entry lies outside the `entries/` folder (a symlink pointing elsewhere?)")
+    elif len(relative.parts) != 2:
+        add((), "KB015", f"entry must be at `entries/<product>/<id>.md`, not `entries/{relative.as_posix()}`")
+    elif isinstance(product, str) and relative.parts[0] != product:
+        add(("product",), "KB015", f"product `{product}` but the file is in `entries/{relative.parts[0]}/`")
+    if isinstance(product, str) and product not in products:
+        close = difflib.get_close_matches(product, list(products), n=1)
+        hint = f"; did you mean `{close[0]}`?" if close else f"; known products: {', '.join(sorted(products))}"
+        add(("product",), "KB015", f"unknown product `{product}`{hint} (products are listed in entries/products.yml)")
+    component = data.get("component")
+    if isinstance(product, str) and product in products and isinstance(component, str):
+        known = products[product].components
+        if component not in known:
+            close = difflib.get_close_matches(component, list(known), n=1)
+            hint = f"did you mean `{close[0]}`? " if close else ""
+            add(("component",), "KB016", f"unknown component `{component}` for {product}; {hint}"
+                                         f"known: {', '.join(known)}")
+
+    environment = data.get("environment")
+    if isinstance(environment, dict):
+        for name, constraint in environment.items():
+            if isinstance(constraint, str):
+                try:
+                    parse_constraint(constraint)
+                except ValueError as exc:
+                    add(("environment", name), "KB030", f"environment.{name}: {exc}; write e.g. `<9.4`, "
+                                                        "`0.14.1`, `0.14.x` or `>=1.0,<2`")
+            elif constraint is not None:
+                add(("environment", name), "KB030",
+                    f"environment.{name}: write the constraint as text in quotes, e.g. \"{constraint}\"")
+
+    for loc, url in _urls(data):
+        reason = url_problem(url)
+        if reason:
+            add(loc, "KB031", f"{dotted(loc)}: {reason}")
+
+    today = dt.date.today()
+    created, updated = data.get("created"), data.get("updated")
+    for key, value in (("created", created), ("updated", updated)):
+        if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and value > today:
+            add((key,), "KB032", f"`{key}` {value} lies in the future")
+        if isinstance(value, dt.datetime):
+            add((key,), "KB032", f"`{key}` must be a date (YYYY-MM-DD) without a time")
+    if isinstance(created, dt.date) and isinstance(updated, dt.date) and updated < created:
+        add(("updated",), "KB032", f"`updated` {updated} is before `created` {created}")
+
+    related = data.get("related")
+    if isinstance(related, list) and entry_id in related:
+        add(("related", related.index(entry_id)), "KB033", "an entry cannot be related to itself")
+
+    for loc, text in _plain_texts(data):
+        if HTML_TAG.search(AUTOLINK.sub("", text)):
+            add(loc, "KB040", f"`{dotted(loc)}` contains HTML; write plain text (put error text in `symptoms`)")
+        if PLACEHOLDER.search(text):
+            add(loc, "KB022", f"`{dotted(loc)}` still holds a TODO placeholder")
+
+
+def _urls(data: Mapping[str, Any]) -> Iterable[tuple[tuple[object, ...], str]]:
+    refs = data.get("references")
+    if isinstance(refs, list):
+        for i, ref in enumerate(refs):
+            if isinstance(ref, dict) and isinstance(ref.get("url"), str):
+                yield ("references", i, "url"), ref["url"]
+    source = data.get("source")
+    if isinstance(source, dict) and isinstance(source.get("url"), str):
+        yield ("source", "url"), source["url"]
+
+
+def _plain_texts(data: Mapping[str, Any]) -> Iterable[tuple[tuple[object, ...], str]]:
+    """Text fields shown as plain text on pages (symptom output and commands are code: exempt)."""
+    title = data.get("title")
+    if isinstance(title, dict):
+        for lang, text in title.items():
+            if isinstance(text, str):
+                yield ("title", lang), text
+    refs = data.get("references")
+    if isinstance(refs, list):
+        for i, ref in enumerate(refs):
+            if isinstance(ref, dict) and isinstance(ref.get("title"), str):
+                yield ("references", i, "title"), ref["title"]
+    source = data.get("source")
+    if isinstance(source, dict):
+        for key in ("title", "author", "section"):
+            if isinstance(source.get(key), str):
+                yield ("source", key), source[key]
+    symptoms = data.get("symptoms")
+    if isinstance(symptoms, list):
+        for i, symptom in enumerate(symptoms):
+            if isinstance(symptom, dict) and isinstance(symptom.get("log"), str):
+                yield ("symptoms", i, "log"), symptom["log"]
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` is not a well-formed absolute http(s) address, or None when it is."""
+    if any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return f"URL contains white space or control characters: {_show(url)}"
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError as exc:
+        return f"malformed URL {_show(url)}: {exc}"
+    if parts.scheme not in ("http", "https"):
+        return f"only http(s) URLs are allowed, got {_show(url)}"
+    if not host or ("." not in host and host != "localhost") or host.startswith(".") or ".." in host:
+        return f"URL has no valid host: {_show(url)}"
+    return None
+
+
+def _check_body(parsed: ParsedFile, problems: list[Problem]) -> None:
+    path = parsed.path
+    if not parsed.halves and not any(p.code == "KB020" for p in problems):
+        problems.append(Problem(path, parsed.body_line, 1, "KB020",
+                                "the body has no language halves; start them with `<!-- lang: zh -->` "
+                                "and `<!-- lang: en -->`"))
+        return
+    for lang in LANGS:
+        if lang not in parsed.halves:
+            problems.append(Problem(path, parsed.body_line, 1, "KB020",
+                                    f"the body has no `<!-- lang: {lang} -->` half"))
+    for lang, half in parsed.halves.items():
+        if half.preamble.strip():
+            problems.append(Problem(path, half.line + 1, 1, "KB021",
+                                    f"text in the {lang} half before its first `##` section"))
+        for key in REQUIRED_SECTIONS:
+            section = half.sections.get(key)
+            heading = SECTIONS[key][lang]
+            if section is None:
+                problems.append(Problem(path, half.line, 1, "KB021",
+                                        f"the {lang} half has no `## {heading}` section"))
+            elif not section.text.strip():
+                problems.append(Problem(path, section.line, 1, "KB021", f"section `## {heading}` is empty"))
+        for section in half.sections.values():
+            _check_markdown(path, section.text, section.line + 1, problems)
+
+
+def _check_markdown(path: Path, text: str, first_line: int, problems: list[Problem]) -> None:
+    """Raw HTML, unsafe links and placeholders in prose; code blocks and code spans are exempt."""
+    fence: str | None = None
+    prose: list[tuple[int, str]] = []
+    for offset, line in enumerate(text.split("\n")):
+        match = FENCE.match(line)
+        if fence is not None:
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
+                fence = None
+            continue
+        if match:
+            fence = match.group(1)
+            continue
+        if line.startswith("    ") or line.startswith("\t"):
+            continue  # indented code block
+        prose.append((first_line + offset, line))
+    # Code spans may run over a line break, so blank them out over the joined prose.
+    joined = "\n".join(line for _, line in prose)
+    blanked = INLINE_CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), joined)
+    for (lineno, _), line in zip(prose, blanked.split("\n")):
+        tag = HTML_TAG.search(AUTOLINK.sub(lambda m: " " * len(m.group(0)), line))
+        if tag:
+            problems.append(Problem(path, lineno, tag.start() + 1, "KB040",
+                                    "raw HTML in Markdown; write Markdown, or put the text in backticks"))
+        for link in MD_LINK.finditer(line):
+            target = link.group(1)
+            if target and not target.startswith("#") and ":" in target.split("/")[0]:
+                reason = url_problem(target)
+                if reason:
+                    problems.append(Problem(path, lineno, link.start(1) + 1, "KB031", reason))
+        todo = PLACEHOLDER.search(line)
+        if todo:
+            problems.append(Problem(path, lineno, todo.start() + 1, "KB022", "a TODO placeholder is left here"))
+
+
+def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids: set[str] | None = None) -> list[Problem]:
+    """Checks across entries: duplicate ids, related ids, duplicate symptoms."""
+    problems: list[Problem] = []
+    ids = set(known_ids or ()) | {e.id for e in entries}
+    first_by_id: dict[str, Entry] = {}
+    for entry in sorted(entries, key=lambda e: e.path.as_posix()):
+        where = parsed[entry.path] if entry.path in parsed else None
+        if entry.id in first_by_id:
+            line, col = where.where(("id",)) if where else (1, 1)
+            problems.append(Problem(entry.path, line, col, "KB014",
+                                    f"id `{entry.id}` is already used by {first_by_id[entry.id].path.as_posix()}",
+                                    field="id"))
+        else:
+            first_by_id[entry.id] = entry
+        for i, rel in enumerate(entry.related):
+            if rel not in ids:
+                close = difflib.get_close_matches(rel, sorted(ids), n=1)
+                hint = f"; did you mean `{close[0]}`?" if close else ""
+                line, col = where.where(("related", i)) if where else (1, 1)
+                problems.append(Problem(entry.path, line, col, "KB033", f"related id `{rel}` names no entry{hint}",
+                                        field=f"related[{i}]"))
+    seen: dict[str, tuple[Entry, int]] = {}
+    for entry in sorted(entries, key=lambda e: e.path.as_posix()):
+        for i, symptom in enumerate(entry.symptoms):
+            key = " ".join(symptom.output.split())
+            if key in seen and seen[key][0].id != entry.id:
+                other, j = seen[key]
+                where = parsed.get(entry.path)
+                line, col = where.where(("symptoms", i, "output")) if where else (1, 1)
+                problems.append(Problem(entry.path, line, col, "KB041",
+                                        f"symptoms[{i}] has the same output as {other.path.as_posix()} "
+                                        f"symptoms[{j}]; merge the entries or keep the specific text",
+                                        field=f"symptoms[{i}].output"))
+            else:
+                seen.setdefault(key, (entry, i))
+    return problems
+
+
+def _show(value: object) -> str:
+    text = repr(value) if not isinstance(value, str) else f"`{value}`"
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def _kind(value: object) -> str:
+    return {
+        str: "text", int: "a number", float: "a number", bool: "true/false", list: "a list",
+        dict: "a mapping", type(None): "nothing (empty value)",
+    }.get(type(value), type(value).__name__)
