@@ -67,7 +67,7 @@ def load_kb(root: Path, only: Sequence[Path] | None = None) -> KB:
     entries_dir = root / ENTRIES
     files = entry_files(root)
     wanted = None if only is None else {p.resolve() for p in only}
-    if wanted is not None:
+    if only is not None:
         # Files given on the command line are checked even when they lie outside entries/.
         known = {f.resolve() for f in files}
         files += [p for p in only if p.resolve() not in known]

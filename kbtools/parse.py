@@ -203,12 +203,14 @@ def _build(path: Path, node: Any, loc: Loc, positions: dict[Loc, tuple[int, int]
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(Problem(path, *pos(key_node.start_mark), "KB011", "mapping keys must be plain words"))
+                line, col = pos(key_node.start_mark)
+                problems.append(Problem(path, line, col, "KB011", "mapping keys must be plain words"))
                 continue
             key = key_node.value
             if key in result:
                 first = positions.get(loc + (key, "<key>"), (0, 0))[0]
-                problems.append(Problem(path, *pos(key_node.start_mark), "KB006",
+                line, col = pos(key_node.start_mark)
+                problems.append(Problem(path, line, col, "KB006",
                                         f"duplicate key `{key}` (first given on line {first})",
                                         field=dotted(loc + (key,))))
                 continue
@@ -221,7 +223,8 @@ def _build(path: Path, node: Any, loc: Loc, positions: dict[Loc, tuple[int, int]
     try:
         return constructor.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
-        problems.append(Problem(path, *pos(node.start_mark), "KB011",
+        line, col = pos(node.start_mark)
+        problems.append(Problem(path, line, col, "KB011",
                                 f"cannot read value `{node.value[:40]}`: {exc}", field=dotted(loc)))
         return None
 

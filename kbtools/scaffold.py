@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,7 +82,7 @@ TODO Give the steps that fix it; commands and config go in code blocks, verbatim
 """
 
 
-def create(root: Path, new: NewEntry, products: dict[str, object] | None = None) -> Path:
+def create(root: Path, new: NewEntry, products: Mapping[str, object] | None = None) -> Path:
     """Write the skeleton to ``entries/<product>/<id>.md``; never replaces an existing file."""
     for name, value in (("id", new.id), ("product", new.product), ("component", new.component)):
         if not re.match(SLUG, value):

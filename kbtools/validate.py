@@ -302,7 +302,7 @@ def _check_markdown(path: Path, text: str, first_line: int, problems: list[Probl
     # Code spans may run over a line break, so blank them out over the joined prose.
     joined = "\n".join(line for _, line in prose)
     blanked = INLINE_CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), joined)
-    for (lineno, _), line in zip(prose, blanked.split("\n")):
+    for (lineno, _), line in zip(prose, blanked.split("\n"), strict=True):
         tag = HTML_TAG.search(AUTOLINK.sub(lambda m: " " * len(m.group(0)), line))
         if tag:
             problems.append(Problem(path, lineno, tag.start() + 1, "KB040",
@@ -324,7 +324,7 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
     ids = set(known_ids or ()) | {e.id for e in entries}
     first_by_id: dict[str, Entry] = {}
     for entry in sorted(entries, key=lambda e: e.path.as_posix()):
-        where = parsed[entry.path] if entry.path in parsed else None
+        where = parsed.get(entry.path)
         if entry.id in first_by_id:
             line, col = where.where(("id",)) if where else (1, 1)
             problems.append(Problem(entry.path, line, col, "KB014",

@@ -92,4 +92,4 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
 
 
-__all__ = ["main", "build_parser", "options"]
+__all__ = ["build_parser", "main", "options"]
