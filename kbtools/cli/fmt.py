@@ -1,0 +1,112 @@
+"""kb fmt: rewrite entries into the canonical layout, or (--check) say which are not."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from kbtools.cli import options
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = options.add_command(
+        sub, "fmt", help="rewrite entries into the canonical layout",
+        description="Rewrite entry files into one canonical layout (field order, quoting, `|` blocks for\n"
+                    "outputs, LF line endings, blank lines around headings) without changing their content.\n"
+                    "Files with validation errors are reported and left alone.",
+        epilog="exit status: 0 all files canonical (or reformatted), 1 a file has errors or (--check)\n"
+               "is not canonical, 2 usage or knowledge-base error.\n\n"
+               "examples:\n  kb fmt\n  kb fmt entries/kong/postgres-to-regclass.md\n"
+               "  kb fmt --check        # as in CI: a diff for each file that is not canonical",
+    )
+    parser.add_argument("paths", nargs="*", type=Path, metavar="PATH",
+                        help="entry files or folders (default: every entry of the KB)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; print a diff and exit 1 when a file is not canonical")
+    parser.add_argument("--diff", action="store_true", help="write nothing; print what would change")
+    options.add_kb(parser)
+    parser.set_defaults(run=run)
+
+
+def _files(paths: list[Path]) -> list[Path]:
+    from kbtools.errors import KBError
+
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*.md"))
+        elif path.exists() or path.is_symlink():
+            files.append(path)
+        else:
+            raise KBError(f"{path}: no such file or folder")
+    if not files:
+        raise KBError(f"no entry files (*.md) in {', '.join(map(str, paths))}")
+    return files
+
+
+def run(args: argparse.Namespace) -> int:
+    from kbtools.atomic import write_text
+    from kbtools.fmt import format_files
+    from kbtools.load import entry_files
+    from kbtools.locate import find_root, normalise_root
+
+    files = _files(args.paths) if args.paths else None
+    if args.kb is None and files and not os.environ.get("KB_DIR"):
+        root = find_root(cwd=files[0].resolve().parent)
+    else:
+        root = find_root(args.kb)
+    root = args.root = normalise_root(root)
+    if files is None:
+        files = entry_files(root)
+
+    write = not (args.check or args.diff)
+    refused = changed = written = 0
+    for outcome in format_files(root, files):
+        label = _label(outcome.path, root)
+        if outcome.problems:
+            refused += 1
+            for problem in outcome.problems:
+                print(problem.format(root), file=sys.stderr)
+            continue
+        if not outcome.changed:
+            continue
+        changed += 1
+        if not write:
+            sys.stdout.write(outcome.diff(label))
+            continue
+        if outcome.path.is_symlink():
+            print(f"{label}: is a symbolic link; format the file it points to", file=sys.stderr)
+            refused += 1
+            continue
+        # Someone (an editor) saved the file while we worked: their version wins.
+        if outcome.path.read_bytes() != outcome.original:
+            print(f"{label}: changed while formatting; left alone, run kb fmt again", file=sys.stderr)
+            refused += 1
+            continue
+        assert outcome.formatted is not None
+        write_text(outcome.path, outcome.formatted, overwrite=True)
+        written += 1
+        print(f"reformatted {label}", file=sys.stderr)
+
+    total = len(files)
+    parts = []
+    if written:
+        parts.append(f"{written} reformatted")
+    if changed and not write:
+        parts.append(f"{changed} would be reformatted")
+    if refused:
+        parts.append(f"{refused} not formatted (fix the problems above first)")
+    parts.append(f"{total - changed - refused} already canonical")
+    print(f"{total} file{'s' * (total != 1)}: " + ", ".join(parts), file=sys.stderr)
+    if refused or (changed and args.check):
+        return 1
+    return 0
+
+
+def _label(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
