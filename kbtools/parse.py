@@ -48,6 +48,7 @@ class Section:
     heading: str
     text: str
     line: int  # line of the heading in the file
+    text_line: int = 0  # line of the first character of `text` (blank lines after the heading skipped)
 
 
 @dataclass
@@ -247,9 +248,11 @@ def _split_body(path: Path, lines: list[str], first_line: int, problems: list[Pr
     fence: str | None = None
 
     def flush() -> None:
-        text = "\n".join(buffer).strip("\n")
+        joined = "\n".join(buffer)
+        text = joined.strip("\n")
         if section is not None:
             section.text = text
+            section.text_line = section.line + 1 + len(joined) - len(joined.lstrip("\n"))
         elif current is not None:
             current.preamble = text
         elif text.strip():

@@ -16,6 +16,7 @@ class Rule:
     name: str
     summary: str
     fix: str
+    severity: str = "error"  # a "warning" is printed but does not fail `kb validate`
 
 
 RULES: tuple[Rule, ...] = (
@@ -63,6 +64,14 @@ RULES: tuple[Rule, ...] = (
          "Write Markdown instead; put HTML-like error text inside code blocks or backticks."),
     Rule("KB041", "duplicate-symptom", "Two entries claim the same symptom output.",
          "Merge the entries, or make each symptom the text that is specific to its problem."),
+    Rule("KB050", "translation-drift", "The code blocks of the zh and en halves differ (`kb validate`), or a pull "
+         "request changed one half of an entry and not the other (`kb check-pr`).",
+         "Make the code blocks byte-identical in both halves, and carry every change over to the other language.",
+         severity="warning"),
+    Rule("KB051", "likely-duplicate", "`kb check-pr`: a symptom of a new entry finds an existing entry first in "
+         "`kb search`, with a score above the duplicate threshold.",
+         "Add what is new to the existing entry instead, or make the symptom the text specific to this problem.",
+         severity="warning"),
 )
 
 BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
@@ -71,5 +80,6 @@ BY_CODE: dict[str, Rule] = {rule.code: rule for rule in RULES}
 def markdown_table() -> str:
     lines = ["| Code | Rule | What it checks | How to fix |", "| --- | --- | --- | --- |"]
     for rule in RULES:
-        lines.append(f"| {rule.code} | {rule.name} | {rule.summary} | {rule.fix} |")
+        summary = f"Warning: {rule.summary}" if rule.severity == "warning" else rule.summary
+        lines.append(f"| {rule.code} | {rule.name} | {summary} | {rule.fix} |")
     return "\n".join(lines) + "\n"

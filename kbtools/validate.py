@@ -10,6 +10,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -18,7 +19,7 @@ from pydantic import ValidationError
 
 from kbtools.errors import Problem
 from kbtools.model import Entry, FrontMatter, Product, Section
-from kbtools.parse import LANGS, REQUIRED_SECTIONS, SECTIONS, ParsedFile, YamlFile, dotted
+from kbtools.parse import LANGS, REQUIRED_SECTIONS, SECTIONS, Half, ParsedFile, YamlFile, dotted
 from kbtools.versions import parse_constraint
 
 FIELDS = list(FrontMatter.model_fields)
@@ -280,7 +281,66 @@ def _check_body(parsed: ParsedFile, problems: list[Problem]) -> None:
             elif not section.text.strip():
                 problems.append(Problem(path, section.line, 1, "KB021", f"section `## {heading}` is empty"))
         for section in half.sections.values():
-            _check_markdown(path, section.text, section.line + 1, problems)
+            _check_markdown(path, section.text, section.text_line or section.line + 1, problems)
+    _check_translation(parsed, problems)
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    line: int  # line of the opening fence
+    info: str  # the language after the fence, e.g. `bash`
+    code: str
+
+
+def code_blocks(half: Half) -> list[CodeBlock]:
+    """The fenced code blocks of one language half, in order."""
+    blocks: list[CodeBlock] = []
+    for section in half.sections.values():
+        fence: str | None = None
+        start, info, lines = 0, "", list[str]()
+        for offset, line in enumerate(section.text.split("\n")):
+            match = FENCE.match(line)
+            if fence is None:
+                if match:
+                    fence, start, lines = match.group(1), (section.text_line or section.line + 1) + offset, []
+                    info = line.strip()[len(fence):].strip()
+                continue
+            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
+                    and not line.strip()[len(match.group(1)):].strip():
+                blocks.append(CodeBlock(start, info, "\n".join(lines)))
+                fence = None
+            else:
+                lines.append(line)
+        if fence is not None:  # an unclosed fence runs to the end of the section
+            blocks.append(CodeBlock(start, info, "\n".join(lines)))
+    return blocks
+
+
+def translation_drift(parsed: ParsedFile) -> Problem | None:
+    """The first code block that is not the same in both halves (they carry the same commands,
+    config and logs; only the prose around them is translated)."""
+    if "zh" not in parsed.halves or "en" not in parsed.halves:
+        return None
+    zh, en = code_blocks(parsed.halves["zh"]), code_blocks(parsed.halves["en"])
+    for i, (a, b) in enumerate(zip(zh, en, strict=False)):
+        if (a.info, a.code) != (b.info, b.code):
+            what = "language" if a.code == b.code else "text"
+            return Problem(parsed.path, b.line, 1, "KB050",
+                           f"code block {i + 1} of the en half differs in {what} from the zh block on line "
+                           f"{a.line}; code blocks must be the same in both halves", severity="warning")
+    if len(zh) != len(en):
+        longer, shorter = ("zh", "en") if len(zh) > len(en) else ("en", "zh")
+        extra = (zh if longer == "zh" else en)[min(len(zh), len(en))]
+        return Problem(parsed.path, extra.line, 1, "KB050",
+                       f"the {longer} half has {max(len(zh), len(en))} code blocks, the {shorter} half "
+                       f"{min(len(zh), len(en))}; this one has no counterpart", severity="warning")
+    return None
+
+
+def _check_translation(parsed: ParsedFile, problems: list[Problem]) -> None:
+    drift = translation_drift(parsed)
+    if drift is not None:
+        problems.append(drift)
 
 
 def _check_markdown(path: Path, text: str, first_line: int, problems: list[Problem]) -> None:
