@@ -1,0 +1,189 @@
+"""kb search: paste an error (or a whole log with `-`), get the entries that explain it, best first.
+
+This is the command people wait on, so it imports only what a search needs: no YAML, no pydantic
+(the index stores everything a result shows). The work is in kbtools.search.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING
+
+from kbtools.cli import options
+
+if TYPE_CHECKING:
+    from kbtools.search import Hit
+
+LABELS = {
+    "en": {"id": "id", "matched": "matched", "fix": "fix", "file": "file", "page": "page", "weak": "weak match",
+           "none": "no match; try fewer or other words, or --all to see weak matches"},
+    "zh": {"id": "编号", "matched": "匹配", "fix": "解决", "file": "文件", "page": "网页", "weak": "弱匹配",
+           "none": "没有匹配的条目；换几个词试试，或用 --all 查看弱匹配"},
+}
+MAX_LINE = 200  # characters of the matched symptom line shown around the first highlighted word
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    parser = options.add_command(
+        sub, "search", help="find the entries that explain an error message",
+        description="Search the knowledge base with an error message, a log fragment, a whole pasted log\n"
+                    "(`-` reads it from stdin) or a description in English or Chinese. The variable parts\n"
+                    "of log lines (timestamps, PIDs, IPs, ports, paths) are ignored. Results are ranked:\n"
+                    "the symptom text of an entry counts most, then its title, then its prose.",
+        epilog="exit status: 0 results printed, 1 no match, 2 usage or knowledge-base error.\n"
+               "The index is kept in the user cache folder ($KB_CACHE_DIR, else $XDG_CACHE_HOME/kb) and\n"
+               "is built or updated automatically when entries change (`kb index` does it on demand).\n\n"
+               "examples:\n"
+               "  kb search to_regclass\n"
+               "  kb search 'ERROR: function to_regclass(unknown) does not exist'\n"
+               "  kb search 数据库 迁移\n"
+               "  journalctl -u kong -n 50 | kb search -\n"
+               "  kb search --env postgresql=9.3 --product kong migrations\n"
+               "  kb search --json 'sock.c:539' | jq -r '.results[0].id'",
+    )
+    parser.add_argument("query", nargs="*", metavar="TEXT",
+                        help="the error text or words to look for; `-` reads the text from stdin")
+    options.add_kb(parser)
+    parser.add_argument("-n", "--limit", type=_positive, default=5, metavar="N",
+                        help="show at most N results (default 5)")
+    parser.add_argument("--all", action="store_true", help="show weak matches too, instead of `no match`")
+    parser.add_argument("--product", metavar="NAME", help="only entries of this product")
+    parser.add_argument("--component", metavar="NAME", help="only entries of this component")
+    parser.add_argument("--tag", action="append", default=[], metavar="TAG",
+                        help="only entries with this tag (repeat for several: all must match)")
+    parser.add_argument("--env", action="append", default=[], metavar="NAME=VERSION", type=_env,
+                        help="only entries whose environment admits this version, e.g. postgresql=9.3 (repeatable)")
+    parser.add_argument("--syntax", action="store_true",
+                        help="read TEXT as a Whoosh query (AND, OR, NOT, \"phrases\", field:word) instead of plain text")
+    options.add_lang(parser)
+    options.add_json(parser)
+    options.add_colour(parser)
+    parser.set_defaults(run=run)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+def _env(text: str) -> tuple[str, str]:
+    name, sep, version = text.partition("=")
+    if not sep or not name.strip() or not version.strip():
+        raise argparse.ArgumentTypeError(f"`{text}`: give NAME=VERSION, e.g. postgresql=9.3")
+    return name.strip().lower(), version.strip()
+
+
+def read_query(args: argparse.Namespace) -> str:
+    """The query text: the arguments joined, or stdin for `-` (capped, undecodable bytes replaced)."""
+    from kbtools.errors import KBError
+    from kbtools.normalize import MAX_QUERY_CHARS
+
+    if args.query == ["-"]:
+        # Read no more than the search will look at: a pasted log of gigabytes costs nothing more.
+        raw = sys.stdin.buffer.read(MAX_QUERY_CHARS * 4)
+        text = raw.decode("utf-8", errors="replace")[:MAX_QUERY_CHARS]
+    else:
+        # Arguments that were not valid UTF-8 arrive as surrogates: make them printable.
+        text = " ".join(args.query).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    text = text.replace("\x00", " ")
+    if not text.strip():
+        raise KBError("the query is empty: give the error text, e.g. `kb search to_regclass`, "
+                      "or pipe it in with `kb search -`")
+    return text
+
+
+def run(args: argparse.Namespace) -> int:
+    from kbtools.errors import KBError
+    from kbtools.index import open_index, stderr_progress
+    from kbtools.search import QuerySyntaxError, search, site_url
+    from kbtools.term import Painter, use_colour, warn
+
+    text = read_query(args)
+    root = options.root(args)
+    lang = options.reader_lang(args.lang)
+    opened = open_index(root, progress=stderr_progress)
+    try:
+        for message in opened.warnings:
+            warn(message)
+        if opened.report is not None and opened.report.changed and opened.report.skipped:
+            count = len(opened.report.skipped)
+            warn(f"{count} invalid entr{'y' if count == 1 else 'ies'} left out of the index; run `kb validate`")
+        try:
+            hits = search(root, text, limit=args.limit, product=args.product, component=args.component,
+                          tags=args.tag, env=dict(args.env), include_weak=args.all, syntax=args.syntax,
+                          opened=opened)
+        except QuerySyntaxError as exc:
+            raise KBError(f"cannot parse the query: {exc}") from None
+        except ValueError as exc:
+            raise KBError(f"--env: {exc}") from None
+    finally:
+        opened.close()
+    base = site_url(root)
+    if args.json:
+        json.dump({"query": text, "results": [_json(hit, base, lang) for hit in hits]},
+                  sys.stdout, ensure_ascii=False, indent=2)
+        print()
+        return 0 if hits else 1
+    if not hits:
+        print(f"kb: {LABELS[lang]['none']}", file=sys.stderr)
+        return 1
+    paint = Painter(use_colour(sys.stdout, args.colour))
+    for number, hit in enumerate(hits, 1):
+        if number > 1:
+            print()
+        print(format_hit(hit, number, lang, base, paint))
+    return 0
+
+
+def _json(hit: Hit, base: str, lang: str) -> dict[str, object]:
+    from kbtools.urls import entry_url
+
+    data = hit.to_dict()
+    data["url"] = entry_url(base, lang, hit.product, hit.id)
+    data["urls"] = {code: entry_url(base, code, hit.product, hit.id) for code in ("zh", "en")}
+    return data
+
+
+def highlight(line: str, spans: tuple[tuple[int, int], ...], paint: object) -> str:
+    """The line with the matched words bold (on a terminal), cut to MAX_LINE characters around the
+    first of them. Without colour the words are left unmarked, so the line can be copied as printed."""
+    start = 0
+    if len(line) > MAX_LINE and spans:
+        start = max(0, min(spans[0][0] - 40, len(line) - MAX_LINE))
+    end = start + MAX_LINE
+    out, pos = [], start
+    for a, b in spans:
+        a, b = max(a, start), min(b, end)
+        if a >= b:
+            continue
+        out.append(line[pos:a])
+        out.append(paint(line[a:b], "bold"))  # type: ignore[operator]
+        pos = b
+    out.append(line[pos:end])
+    return ("…" if start else "") + "".join(out) + ("…" if len(line) > end else "")
+
+
+def format_hit(hit: Hit, number: int, lang: str, base: str, paint: object) -> str:
+    from kbtools.search import MIN_CONFIDENCE
+    from kbtools.urls import entry_url
+
+    labels = LABELS[lang]
+    title = paint(hit.title.get(lang) or hit.title["en"], "bold")  # type: ignore[operator]
+    weak = f"  ({labels['weak']})" if hit.confidence < MIN_CONFIDENCE else ""
+    fix = hit.fix.get(lang) or hit.fix.get("en") or ""
+    lines = [f"{number}. {title}{weak}",
+             f"   {labels['id']}: {hit.id}  ({hit.product}/{hit.component})"]
+    if hit.symptom:
+        lines.append(f"   {labels['matched']}: {highlight(hit.symptom, hit.spans, paint)}")
+    if fix:
+        lines.append(f"   {labels['fix']}: {fix}")
+    lines.append(f"   {labels['file']}: {hit.path}")
+    lines.append(f"   {labels['page']}: {entry_url(base, lang, hit.product, hit.id)}")
+    return "\n".join(lines)

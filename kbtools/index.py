@@ -1,0 +1,606 @@
+"""The search index: what is stored for each entry, where the index lives, and keeping it fresh.
+
+This module and :mod:`kbtools.search` are the only ones that import Whoosh, so the engine can be
+swapped without touching anything else.
+
+Layout of the cache folder (``$XDG_CACHE_HOME/kb/index/<hash of the KB path>/``)::
+
+    write.lock            held (flock) by the one process that builds or updates
+    CURRENT               the name of the generation to read; replaced atomically (os.replace)
+    gens/<name>/          one complete Whoosh index + manifest.json + COMPLETE marker
+    gens/<name>/readers.lock   held shared by every search reading that generation
+
+A build never touches the generation that searches read: it writes a new one (for an update,
+starting from hard links to the current one's files, which Whoosh never rewrites in place), marks
+it COMPLETE, and only then points CURRENT at it. A build killed at any point leaves CURRENT on the
+last complete generation. Old generations are deleted once no search holds their readers lock.
+
+Freshness is a stat walk of ``entries/`` compared with the manifest (mtime, size; a content hash
+settles a changed mtime), so a search on a fresh index reads no entry and imports neither YAML nor
+pydantic: the index stores everything a result displays.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
+from whoosh.fields import ID, STORED, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
+
+from kbtools import normalize
+from kbtools.errors import KBError
+from kbtools.locate import ENTRIES, PRODUCTS
+
+if TYPE_CHECKING:
+    from kbtools.model import Entry
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no advisory locks; single-user use only
+    fcntl = None  # type: ignore[assignment]
+
+# Bump when the schema or the tokeniser changes: an index of another version is rebuilt.
+FORMAT = 3
+MAX_SYMPTOM_LINES = 60
+MAX_LINE_CHARS = 400
+
+# Text reaches Whoosh already tokenised by kbtools.normalize and joined by spaces, so the analyser
+# only splits on spaces. The pattern is given explicitly: the Whoosh forks changed the default.
+_SPLIT = RegexTokenizer(expression=r"[^ ]+", gaps=False) | LowercaseFilter()
+# Search fields and their weights: the error text as printed counts most, then titles, then the
+# commands and config of the body, then prose. Chinese prose has its own field, so that bigrams of
+# prose never mix with identifiers of error text in one field's statistics.
+FIELDS = {"symptom": 4.0, "title": 2.5, "code": 1.5, "prose_en": 1.0, "prose_zh": 1.0}
+
+
+def schema() -> Schema:
+    text = {name: TEXT(analyzer=_SPLIT, phrase=False) for name in FIELDS}
+    return Schema(
+        path=ID(unique=True, stored=True),
+        product=ID, component=ID,
+        tags=TEXT(analyzer=_SPLIT, phrase=False),
+        all=TEXT(analyzer=_SPLIT, phrase=False),  # every token once: document frequencies, coverage
+        doc=STORED,  # the JSON display record of the entry
+        **text,
+    )
+
+
+# ---------------------------------------------------------------- where the index lives
+
+
+def cache_root() -> Path:
+    """The folder that holds the indexes of every KB: $KB_CACHE_DIR, else the XDG cache dir."""
+    explicit = os.environ.get("KB_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "kb" / "index"
+
+
+def cache_dir(root: Path) -> Path:
+    """The index folder of the KB at ``root``: one per KB path."""
+    key = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return cache_root() / key
+
+
+# ---------------------------------------------------------------- what is in the KB
+
+
+Stat = tuple[int, int]  # mtime_ns, size
+
+
+def scan(root: Path) -> dict[str, Stat]:
+    """Stat every entry file (and products.yml): relative path -> (mtime_ns, size). No file is read."""
+    found: dict[str, Stat] = {}
+    entries = root / ENTRIES
+    if not entries.is_dir():
+        raise KBError(f"{root}: no `{ENTRIES}/` folder")
+
+    def walk(folder: str, rel: str) -> None:
+        try:
+            with os.scandir(folder) as it:
+                items = list(it)
+        except OSError:
+            return
+        for item in items:
+            name = rel + item.name
+            if item.is_dir():
+                walk(item.path, name + "/")
+            elif item.name.endswith(".md") or name == PRODUCTS:
+                try:
+                    st = item.stat()
+                except OSError:
+                    continue
+                found[f"{ENTRIES}/{name}"] = (st.st_mtime_ns, st.st_size)
+
+    walk(str(entries), "")
+    return found
+
+
+def _hash(path: Path) -> str:
+    try:
+        return hashlib.sha1(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+@dataclass
+class Manifest:
+    """What a generation was built from: per file its stat, content hash, and id (None: skipped)."""
+
+    files: dict[str, list[Any]] = field(default_factory=dict)  # rel -> [mtime_ns, size, sha1, id|None]
+    root: str = ""
+    format: int = FORMAT
+
+    def stats(self) -> dict[str, Stat]:
+        return {rel: (v[0], v[1]) for rel, v in self.files.items()}
+
+    def skipped(self) -> list[str]:
+        return sorted(rel for rel, v in self.files.items() if v[3] is None and not rel.endswith(PRODUCTS))
+
+    @classmethod
+    def read(cls, path: Path) -> Manifest | None:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            return cls(files=data["files"], root=data["root"], format=data["format"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def write(self, path: Path) -> None:
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps({"format": self.format, "root": self.root, "files": self.files}),
+                       encoding="utf-8")
+        os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------- documents
+
+
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
+
+
+def first_sentence(markdown: str, lang: str) -> str:
+    """The fix in one line: the first sentence of a section, code blocks and markup left out."""
+    lines: list[str] = []
+    fence = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+            if lines:
+                break
+            continue
+        if fence:
+            continue
+        if not line.strip():
+            if lines:
+                break
+            continue
+        lines.append(line.strip().lstrip("-*> ").strip())
+    text = _MD_LINK.sub(r"\1", " ".join(lines))
+    ends = ("。", "！", "？") if lang == "zh" else (". ", "! ", "? ")
+    cut = min((text.find(e) + len(e.rstrip()) for e in ends if e in text), default=len(text))
+    return text[:cut].strip()[:300]
+
+
+def _code_and_prose(markdown: str) -> tuple[str, str]:
+    code: list[str] = []
+    prose: list[str] = []
+    fence = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+            continue
+        (code if fence else prose).append(line)
+    return "\n".join(code), "\n".join(prose)
+
+
+def document(entry: Entry, rel: str) -> dict[str, Any]:
+    """The fields of one entry's index document, display record included."""
+
+    def toks(text: str) -> str:
+        return " ".join(normalize.tokens(text))
+
+    body: dict[str, tuple[str, str]] = {}
+    for lang in ("zh", "en"):
+        sections = entry.body.get(lang, {})
+        code, prose = _code_and_prose("\n\n".join(s.text for s in sections.values()))
+        body[lang] = (code, prose)
+    symptom_text = "\n".join(s.output for s in entry.symptoms)
+    commands = "\n".join(s.command or "" for s in entry.symptoms)
+    lines = [line.strip()[:MAX_LINE_CHARS] for s in entry.symptoms for line in s.output.splitlines() if line.strip()]
+    record = {
+        "id": entry.id,
+        "path": rel,
+        "product": entry.product,
+        "component": entry.component,
+        "status": entry.status,
+        "tags": list(entry.tags),
+        "environment": dict(entry.environment),
+        "title": {"zh": entry.title.zh, "en": entry.title.en},
+        "fix": {lang: first_sentence(entry.section(lang, "fix"), lang) for lang in ("zh", "en")},
+        "symptoms": lines[:MAX_SYMPTOM_LINES],
+    }
+    fields = {
+        "symptom": toks(symptom_text),
+        "title": toks(entry.title.zh + "\n" + entry.title.en),
+        "code": toks(body["zh"][0] + "\n" + commands),  # both halves carry the same code blocks
+        "prose_en": toks(body["en"][1]),
+        "prose_zh": toks(body["zh"][1]),
+    }
+    every = set()
+    for text in fields.values():
+        every.update(text.split())
+    return {
+        "path": rel,
+        "product": entry.product,
+        "component": entry.component,
+        "tags": " ".join(entry.tags),
+        "all": " ".join(sorted(every)),
+        "doc": json.dumps(record, ensure_ascii=False),
+        **fields,
+    }
+
+
+class _Loader:
+    """Reads and checks entry files one at a time (the heavy imports happen here, on a build only)."""
+
+    def __init__(self, root: Path):
+        from kbtools.load import load_products
+
+        self.root = root
+        self.products, self.problems = load_products(root)
+
+    def load(self, rel: str) -> Entry | None:
+        from kbtools.parse import read_entry_file
+        from kbtools.validate import check_file
+
+        entry, _problems = check_file(read_entry_file(self.root / rel), self.products, self.root / ENTRIES)
+        return entry
+
+
+# ---------------------------------------------------------------- building and updating
+
+
+@dataclass
+class Report:
+    """What a build or update did."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    entries: int = 0
+    skipped: list[str] = field(default_factory=list)  # files left out because they are invalid
+    full: bool = False
+    seconds: float = 0.0
+    location: str = ""
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed or self.full)
+
+
+Progress = Callable[[int, int], None]
+
+
+def _fill(writer: Any, loader: _Loader, rels: list[str], manifest: Manifest, now: dict[str, Stat],
+          progress: Progress | None) -> tuple[int, list[str]]:
+    indexed = 0
+    skipped = []
+    for i, rel in enumerate(rels):
+        entry = loader.load(rel)
+        mtime, size = now[rel]
+        if entry is None:
+            skipped.append(rel)
+        else:
+            writer.add_document(**document(entry, rel))
+            indexed += 1
+        manifest.files[rel] = [mtime, size, _hash(loader.root / rel), entry.id if entry else None]
+        if progress and (i % 200 == 0 or i == len(rels) - 1):
+            progress(i + 1, len(rels))
+    return indexed, skipped
+
+
+def _entry_rels(now: dict[str, Stat]) -> list[str]:
+    return sorted(rel for rel in now if rel.endswith(".md"))
+
+
+def build_into(storage_ix: Any, root: Path, now: dict[str, Stat], progress: Progress | None = None) -> tuple[
+        Manifest, Report]:
+    """Index every entry of ``root`` into the empty Whoosh index ``storage_ix``."""
+    loader = _Loader(root)
+    manifest = Manifest(root=str(root))
+    products_rel = f"{ENTRIES}/{PRODUCTS}"
+    if products_rel in now:
+        manifest.files[products_rel] = [*now[products_rel], _hash(root / products_rel), PRODUCTS]
+    writer = storage_ix.writer(limitmb=128)
+    try:
+        added, skipped = _fill(writer, loader, _entry_rels(now), manifest, now, progress)
+    except BaseException:
+        writer.cancel()
+        raise
+    writer.commit()
+    return manifest, Report(added=added, entries=added, skipped=skipped, full=True)
+
+
+def _changes(manifest: Manifest, now: dict[str, Stat], root: Path) -> tuple[list[str], list[str], list[str]]:
+    """(new or changed files, removed files, files whose stat changed but content did not)."""
+    old = manifest.files
+    changed, touched = [], []
+    for rel, stat in now.items():
+        if rel in old and tuple(old[rel][:2]) == stat:
+            continue
+        if rel in old and old[rel][2] and old[rel][2] == _hash(root / rel):
+            touched.append(rel)
+        else:
+            changed.append(rel)
+    removed = [rel for rel in old if rel not in now]
+    return changed, removed, touched
+
+
+@dataclass
+class Opened:
+    """An open, complete index generation (or an in-memory one), ready to search."""
+
+    ix: Any
+    manifest: Manifest
+    location: str
+    _lock_fd: int | None = None
+    report: Report | None = None  # set when opening it meant building or updating it
+    warnings: list[str] = field(default_factory=list)
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.ix.close()
+        if self._lock_fd is not None:
+            os.close(self._lock_fd)
+            self._lock_fd = None
+
+
+class Cache:
+    """The on-disk index generations of one KB."""
+
+    def __init__(self, root: Path, folder: Path | None = None):
+        self.root = root
+        self.dir = folder or cache_dir(root)
+        self.gens = self.dir / "gens"
+
+    # -- reading
+
+    def current_name(self) -> str | None:
+        try:
+            return (self.dir / "CURRENT").read_text(encoding="utf-8").strip() or None
+        except OSError:
+            return None
+
+    def open_current(self) -> Opened | None:
+        """Open the current complete generation with a shared readers lock, or None if there is none."""
+        for _attempt in range(10):
+            name = self.current_name()
+            if name is None:
+                return None
+            gen = self.gens / name
+            try:
+                fd = os.open(gen / "readers.lock", os.O_RDONLY)
+            except OSError:
+                if self.current_name() == name:
+                    return None  # CURRENT points at a generation that is gone: treat as no index
+                continue  # a writer switched generations meanwhile: read CURRENT again
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_SH)
+            if not (gen / "COMPLETE").exists():  # deleted between our reading CURRENT and locking
+                os.close(fd)
+                continue
+            manifest = Manifest.read(gen / "manifest.json")
+            try:
+                if manifest is None or manifest.format != FORMAT:
+                    raise ValueError("old or unreadable index")
+                ix = whoosh_index.open_dir(str(gen))
+            except Exception:
+                # Unreadable (another format, a damaged disk): rebuild rather than fail the search.
+                os.close(fd)
+                return None
+            return Opened(ix, manifest, str(gen), fd)
+        return None
+
+    # -- writing
+
+    @contextlib.contextmanager
+    def write_lock(self) -> Iterator[None]:
+        self.gens.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.dir / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)
+
+    def _new_gen(self) -> Path:
+        gen = self.gens / f"{time.time_ns():x}-{os.getpid()}"
+        gen.mkdir()
+        (gen / "readers.lock").touch()
+        return gen
+
+    def _publish(self, gen: Path, manifest: Manifest) -> None:
+        manifest.write(gen / "manifest.json")
+        (gen / "COMPLETE").touch()
+        _fsync_dir(gen)
+        tmp = self.dir / f".CURRENT.{os.getpid()}.tmp"
+        tmp.write_text(gen.name + "\n", encoding="utf-8")
+        os.replace(tmp, self.dir / "CURRENT")
+        _fsync_dir(self.dir)
+
+    def collect_garbage(self) -> None:
+        """Delete generations that are not current and that no search is reading (writers only)."""
+        current = self.current_name()
+        try:
+            names = os.listdir(self.gens)
+        except OSError:
+            return
+        for name in names:
+            if name == current:
+                continue
+            gen = self.gens / name
+            try:
+                fd = os.open(gen / "readers.lock", os.O_RDONLY)
+            except OSError:
+                shutil.rmtree(gen, ignore_errors=True)  # a build killed before it made its lock
+                continue
+            try:
+                if fcntl is not None:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                os.close(fd)
+                continue  # a search is still reading it
+            trash = self.gens.parent / f"trash-{name}"
+            try:
+                os.replace(gen, trash)
+            except OSError:
+                os.close(fd)
+                continue
+            os.close(fd)
+            shutil.rmtree(trash, ignore_errors=True)
+        for name in os.listdir(self.dir):
+            if name.startswith("trash-"):
+                shutil.rmtree(self.dir / name, ignore_errors=True)
+
+    def build(self, now: dict[str, Stat], progress: Progress | None = None) -> Report:
+        """A full build into a new generation (call with the write lock held)."""
+        started = time.monotonic()
+        gen = self._new_gen()
+        ix = whoosh_index.create_in(str(gen), schema())
+        manifest, report = build_into(ix, self.root, now, progress)
+        ix.close()
+        self._publish(gen, manifest)
+        self.collect_garbage()
+        report.seconds = time.monotonic() - started
+        report.location = str(gen)
+        return report
+
+    def update(self, old: Opened, now: dict[str, Stat], progress: Progress | None = None) -> Report:
+        """Re-index only what changed since ``old`` (call with the write lock held)."""
+        started = time.monotonic()
+        changed, removed, touched = _changes(old.manifest, now, self.root)
+        products_rel = f"{ENTRIES}/{PRODUCTS}"
+        if products_rel in changed or products_rel in removed:
+            # Another product list can make any entry valid or invalid: start again.
+            return self.build(now, progress)
+        manifest = Manifest(files=dict(old.manifest.files), root=str(self.root))
+        for rel in touched:
+            manifest.files[rel] = [*now[rel], *manifest.files[rel][2:]]
+        report = Report(location=old.location)
+        if not changed and not removed:
+            # Only mtimes moved (a checkout, `touch`): record them, in place and atomically.
+            manifest.write(Path(old.location) / "manifest.json")
+        else:
+            gen = self._new_gen()
+            for item in os.scandir(old.location):
+                if item.name not in _OWN_FILES and not item.name.endswith("LOCK"):
+                    os.link(item.path, gen / item.name)
+            ix = whoosh_index.open_dir(str(gen))
+            writer = ix.writer(limitmb=64)
+            try:
+                for rel in removed + changed:
+                    if rel in old.manifest.files:
+                        writer.delete_by_term("path", rel)
+                for rel in removed:
+                    manifest.files.pop(rel, None)
+                loader = _Loader(self.root)
+                added, _skipped = _fill(writer, loader, [r for r in changed if r.endswith(".md")], manifest,
+                                       now, progress)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            ix.close()
+            self._publish(gen, manifest)
+            self.collect_garbage()
+            was = {rel for rel, v in old.manifest.files.items() if v[3] is not None}
+            report.added = sum(1 for r in changed if r not in was and manifest.files[r][3] is not None)
+            report.updated = added - report.added
+            report.removed = sum(1 for r in removed + changed if r in was) - report.updated
+            report.location = str(gen)
+        report.skipped = manifest.skipped()
+        report.entries = sum(1 for rel, v in manifest.files.items() if v[3] is not None and rel.endswith(".md"))
+        report.seconds = time.monotonic() - started
+        return report
+
+
+# Files of a generation that are ours, not Whoosh's: never linked into the next generation.
+_OWN_FILES = {"readers.lock", "COMPLETE", "manifest.json"}
+
+
+def _fsync_dir(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _fresh(opened: Opened | None, now: dict[str, Stat]) -> bool:
+    return opened is not None and opened.manifest.stats() == now
+
+
+def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None = None) -> Opened:
+    """The fresh index of the KB at ``root``, built or updated first if entries changed.
+
+    When the cache folder cannot be written, the index is built in memory for this process and a
+    warning says so. Callers must ``close()`` what they get.
+    """
+    now = scan(root)
+    cache = Cache(root)
+    opened = None if rebuild else cache.open_current()
+    if _fresh(opened, now):
+        assert opened is not None
+        return opened
+    try:
+        with cache.write_lock():
+            # Another process may have brought it up to date while we waited for the lock.
+            if opened is not None:
+                opened.close()
+            opened = None if rebuild else cache.open_current()
+            now = scan(root)
+            if _fresh(opened, now):
+                assert opened is not None
+                return opened
+            if opened is None:
+                report = cache.build(now, progress)
+            else:
+                report = cache.update(opened, now, progress)
+                opened.close()
+            fresh = cache.open_current()
+            if fresh is None:
+                raise OSError("the index just built cannot be opened")
+            fresh.report = report
+            return fresh
+    except OSError as exc:
+        if opened is not None:
+            opened.close()
+        reason = exc.strerror or str(exc)
+        ix = RamStorage().create_index(schema())
+        manifest, report = build_into(ix, root, now, progress)
+        return Opened(ix, manifest, ":memory:", report=report, warnings=[
+            f"cannot write the search index in {cache.dir} ({reason}); using an in-memory index for "
+            "this search (set KB_CACHE_DIR to a writable folder to keep it)"])
+
+
+def stderr_progress(done: int, total: int) -> None:
+    """A progress line on a terminal for builds of more than a few hundred entries."""
+    if total >= 500 and sys.stderr.isatty():
+        end = "\n" if done == total else ""
+        print(f"\rkb: indexing {done}/{total} entries", end=end, file=sys.stderr, flush=True)

@@ -1,0 +1,79 @@
+"""An entry as text for the terminal (`kb show`): headings bold, code indented, links spelled out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from kbtools.model import Entry
+from kbtools.parse import SECTIONS
+
+Paint = Callable[..., str]
+
+HEADINGS = {"en": {"symptoms": "Symptoms", "environment": "Environment", "tags": "Tags",
+                   "references": "References", "source": "Source", "file": "File", "page": "Page",
+                   "status": "status", "related": "Related"},
+            "zh": {"symptoms": "现象", "environment": "环境", "tags": "标签", "references": "参考资料",
+                   "source": "来源", "file": "文件", "page": "网页", "status": "状态", "related": "相关条目"}}
+_INLINE_CODE = re.compile(r"`([^`\n]+)`")
+_LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
+
+
+def markdown(text: str, paint: Paint) -> list[str]:
+    """Light terminal rendering of an entry's Markdown: enough to read, nothing lost."""
+    out: list[str] = []
+    fence = False
+    for line in text.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+            continue
+        if fence:
+            out.append("    " + paint(line, "cyan"))
+        elif line.startswith("#"):
+            out.append(paint(line.lstrip("#").strip(), "bold"))
+        else:
+            line = _LINK.sub(lambda m: f"{m.group(1)} <{m.group(2)}>", line)
+            if paint("x", "cyan") != "x":  # colour on: the colour marks the code, the backticks can go
+                line = _INLINE_CODE.sub(lambda m: paint(m.group(1), "cyan"), line)
+            out.append(line)
+    return out
+
+
+def render_entry(entry: Entry, langs: Sequence[str], paint: Paint, *, path: str, urls: dict[str, str]) -> str:
+    """The whole entry in the given languages (one or both), front matter facts first."""
+    ui = langs[0] if len(langs) == 1 else "en"
+    h = HEADINGS[ui]
+    lines: list[str] = []
+    for lang in langs:
+        lines.append(paint(entry.title.get(lang), "bold"))
+    lines.append(paint(f"{entry.id} · {entry.product}/{entry.component} · {h['status']}: {entry.status}", "dim"))
+    lines += ["", paint(h["symptoms"], "bold", "underline")]
+    for symptom in entry.symptoms:
+        origin = f"$ {symptom.command}" if symptom.command else f"({symptom.log})"
+        lines.append("  " + paint(origin, "dim"))
+        lines += ["    " + line for line in symptom.output.rstrip("\n").splitlines()]
+    if entry.environment:
+        env = ", ".join(f"{name} {constraint}" for name, constraint in entry.environment.items())
+        lines += ["", f"{paint(h['environment'], 'bold')}: {env}"]
+    if entry.tags:
+        lines.append(f"{paint(h['tags'], 'bold')}: {', '.join(entry.tags)}")
+    if entry.related:
+        lines.append(f"{paint(h['related'], 'bold')}: {', '.join(entry.related)}")
+    for lang in langs:
+        lines += ["", paint(f"── {'中文' if lang == 'zh' else 'English'} ──", "magenta")]
+        for key in SECTIONS:
+            section = entry.body.get(lang, {}).get(key)
+            if section is None:
+                continue
+            lines += ["", paint(section.heading, "bold", "underline"), ""]
+            lines += markdown(section.text, paint)
+    if entry.references:
+        lines += ["", paint(h["references"], "bold")]
+        lines += [f"  - {ref.title} <{ref.url}>" for ref in entry.references]
+    if entry.source:
+        part = f", {entry.source.section}" if entry.source.section else ""
+        lines += ["", f"{paint(h['source'], 'bold')}: {entry.source.title}{part} — {entry.source.author} "
+                      f"<{entry.source.url}>"]
+    lines += ["", f"{paint(h['file'], 'bold')}: {path}"]
+    lines += [f"{paint(h['page'], 'bold')}: {urls[lang]}" for lang in langs]
+    return "\n".join(lines)
