@@ -1,0 +1,70 @@
+"""What the plugin does before a build, without MkDocs: load, check, and write the pages.
+
+Kept apart from ``plugin`` so that tests (and the benchmark) can run the same steps directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kbtools.export import export_json
+from kbtools.load import load_kb
+from kbtools.site.listings import Listing
+from kbtools.site.notes import NOTES_FILE, load_notes
+from kbtools.site.pages import SyncReport, contributing_pages, plan, sync
+from kbtools.site.render import SiteContext
+
+
+@dataclass
+class PrepareReport(SyncReport):
+    notices: list[str] = field(default_factory=list)
+
+
+def prepare(root: Path, docs_dir: Path, edit_base: str, blob_base: str, *,
+            export_href: str = "kb.json") -> tuple[Listing, PrepareReport]:
+    """Load the KB at ``root`` and write its generated pages under ``docs_dir``.
+
+    Raises ValueError carrying every error as ``path:line:col: KBnnn message`` (the lines of
+    ``kb validate``) when an entry is invalid: a site with a silently missing entry is worse
+    than no new site.
+    """
+    kb = load_kb(root)
+    errors = [p for p in kb.problems if p.severity == "error"]
+    if errors:
+        lines = [p.format(root) for p in errors]
+        raise ValueError(f"kb: {len(errors)} problem(s) in the entries; the site is not built:\n"
+                         + "\n".join(lines))
+    notes, note_problems = load_notes(docs_dir / NOTES_FILE, kb.entries)
+    note_errors = [p for p in note_problems if p.severity == "error"]
+    if note_errors:
+        raise ValueError("\n".join(p.format(root) for p in note_errors))
+    ctx = SiteContext(
+        products=kb.products,
+        titles={e.id: (e.product, {"zh": e.title.zh, "en": e.title.en}) for e in kb.entries},
+        edit_base=edit_base,
+    )
+    listing = Listing(entries=kb.entries, ctx=ctx, notes=notes,
+                      contributing=contributing_pages(root, blob_base), export_href=export_href, kb=kb)
+    synced = sync(docs_dir, plan(listing))
+    report = PrepareReport(synced.written, synced.removed, synced.unchanged)
+    report.notices = [p.format(root) for p in kb.problems + note_problems if p.severity != "error"]
+    return listing, report
+
+
+def export_text(root: Path, listing: Listing, site_url: str | None) -> str:
+    kb = listing.kb if listing.kb is not None else load_kb(root)
+    return export_json(kb, site_url or None)
+
+
+def edit_path(norm_src: str, src: str, root: Path, docs_dir: Path) -> str | None:
+    """The repository file behind a page: the entry's own file for entry pages, the page's file
+    for hand-written pages, nothing for generated lists."""
+    if norm_src.startswith("entries/"):
+        return norm_src
+    if norm_src.startswith("components/"):
+        return None
+    try:
+        return (docs_dir / src).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None

@@ -1,0 +1,94 @@
+"""The words the site itself prints around entries, in each language.
+
+Kept in one table so that a page never mixes languages: every label a page shows comes from
+the table of that page's language.
+"""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "zh": {
+        "symptoms": "症状",
+        "command": "执行的命令",
+        "log": "出现位置",
+        "output": "输出",
+        "versions": "影响版本",
+        "software": "软件",
+        "constraint": "版本",
+        "no_versions": "原文没有给出版本信息。",
+        "details": "条目信息",
+        "status": "状态",
+        "product": "产品",
+        "component": "组件",
+        "tags": "标签",
+        "created": "创建",
+        "updated": "更新",
+        "related": "相关条目",
+        "references": "参考资料",
+        "source": "来源",
+        "source_text": "本条目整理自 {author} 的笔记[《{title}》]({url})",
+        "source_section": "，对应其中的「{section}」一节",
+        "edit": "编辑此条目",
+        "edit_text": "发现错误或有补充？[在 GitHub 上编辑 `{path}`]({url})，提交 pull request。",
+        "fallback": "这一部分还没有中文版，下面显示的是英文原文。欢迎[补充翻译]({url})。",
+        "fallback_title": "尚未翻译",
+        "status.verified": "已验证",
+        "status.draft": "草稿",
+        "status.obsolete": "已过时",
+        "status_note.verified": "原文报告该解决方法有效。",
+        "status_note.draft": "草稿：原因或解决方法尚未确认，请谨慎参考。",
+        "status_note.obsolete": "已过时：只适用于旧版本，保留备查。",
+        "entries_count": "{n} 个条目",
+        "none": "暂无条目。",
+        "by_component": "按组件浏览",
+        "all_entries": "全部条目",
+    },
+    "en": {
+        "symptoms": "Symptoms",
+        "command": "Command",
+        "log": "Seen in",
+        "output": "Output",
+        "versions": "Affected versions",
+        "software": "Software",
+        "constraint": "Version",
+        "no_versions": "The source gives no versions.",
+        "details": "About this entry",
+        "status": "Status",
+        "product": "Product",
+        "component": "Component",
+        "tags": "Tags",
+        "created": "Created",
+        "updated": "Updated",
+        "related": "Related entries",
+        "references": "References",
+        "source": "Source",
+        "source_text": "Adapted from the note [{title}]({url}) by {author}",
+        "source_section": ", section “{section}”",
+        "edit": "Edit this entry",
+        "edit_text": "Found a mistake or know more? [Edit `{path}` on GitHub]({url}) and open a pull request.",
+        "fallback": "This part has no English version yet; the Chinese text is shown below. "
+                    "[Translations are welcome]({url}).",
+        "fallback_title": "Not translated yet",
+        "status.verified": "Verified",
+        "status.draft": "Draft",
+        "status.obsolete": "Obsolete",
+        "status_note.verified": "The source reports that the fix worked.",
+        "status_note.draft": "Draft: the cause or the fix is not confirmed yet; use with care.",
+        "status_note.obsolete": "Obsolete: applies to old versions only, kept for reference.",
+        "entries_count": "{n} entries",
+        "none": "No entries yet.",
+        "by_component": "Browse by component",
+        "all_entries": "All entries",
+    },
+}
+
+LANGS = tuple(LABELS)
+
+
+def label(lang: str, key: str, **values: object) -> str:
+    text = LABELS[lang][key]
+    return text.format(**values) if values else text
+
+
+def other_lang(lang: str) -> str:
+    return "en" if lang == "zh" else "zh"

@@ -1,0 +1,180 @@
+"""Index pages: the lists that lead to entries (home, browse, tags, components, the original note).
+
+Committed pages under ``kb/<lang>/`` carry the prose and mark where a list goes with a comment
+such as ``<!-- kb:recent -->``; :func:`expand` replaces each mark. Component pages have no prose
+and are generated whole by :func:`component_page`. Entries are linked from these pages rather
+than listed in the navigation: a navigation of 1,000 entries made every page carry it, and the
+build five times slower.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from kbtools.load import KB
+from kbtools.model import Entry
+from kbtools.site import markdown as md
+from kbtools.site.labels import label
+from kbtools.site.notes import Note
+from kbtools.site.render import (
+    NOTE_PAGE,
+    TAGS_PAGE,
+    SiteContext,
+    component_page_path,
+    entry_page_path,
+)
+
+DIRECTIVE = re.compile(r"^<!--\s*kb:([a-z-]+)\s*-->[ \t]*$", re.MULTILINE)
+HOME_PER_COMPONENT = 8  # the home page shows this many per component and links to the rest
+RECENT = 10
+
+
+@dataclass
+class Listing:
+    """Everything the index pages draw on."""
+
+    entries: list[Entry]
+    ctx: SiteContext
+    notes: list[Note] = field(default_factory=list)
+    contributing: dict[str, str] = field(default_factory=dict)  # lang -> Markdown of the guide
+    export_href: str = ""  # where the JSON export is, relative to the language root
+    kb: KB | None = None  # the loaded KB, for the export
+
+
+def expand(text: str, lang: str, page: str, listing: Listing) -> tuple[str, list[str]]:
+    """Replace every ``<!-- kb:NAME -->`` line; return the text and the names that are unknown."""
+    unknown: list[str] = []
+
+    def replace(match: re.Match[str]) -> str:
+        render = DIRECTIVES.get(match.group(1))
+        if render is None:
+            unknown.append(match.group(1))
+            return match.group(0)
+        return render(listing, lang, page)
+
+    return DIRECTIVE.sub(replace, text), unknown
+
+
+def _entry_item(entry: Entry, lang: str, page: str, *, date: bool = False) -> str:
+    item = f"- {md.link(entry.title.get(lang), md.relative(page, entry_page_path(entry.product, entry.id)))}"
+    if entry.status != "verified":
+        item += f" · *{label(lang, 'status.' + entry.status)}*"
+    if date:
+        item += f" · {entry.updated.isoformat()}"
+    return item
+
+
+def _grouped(entries: list[Entry]) -> dict[tuple[str, str], list[Entry]]:
+    groups: dict[tuple[str, str], list[Entry]] = defaultdict(list)
+    for entry in sorted(entries, key=lambda e: e.id):
+        groups[(entry.product, entry.component)].append(entry)
+    return groups
+
+
+def products(listing: Listing, lang: str, page: str) -> str:
+    groups = _grouped(listing.entries)
+    out = []
+    for product_id, product in listing.ctx.products.items():
+        out.append(f"### {md.text(product.name)}\n\n{md.text(product.description.get(lang))}")
+        for component_id, names in product.components.items():
+            members = groups.get((product_id, component_id), [])
+            if not members:
+                continue
+            target = md.relative(page, component_page_path(product_id, component_id))
+            heading = f"#### [{md.text(names.get(lang))}]({target})"
+            items = [_entry_item(e, lang, page) for e in members[:HOME_PER_COMPONENT]]
+            if len(members) > HOME_PER_COMPONENT:
+                more = (f"全部 {len(members)} 个条目" if lang == "zh" else f"All {len(members)} entries")
+                items.append(f"- [{more} →]({target})")
+            out.append(heading + "\n\n" + "\n".join(items))
+    return "\n\n".join(out) if out else label(lang, "none")
+
+
+def recent(listing: Listing, lang: str, page: str) -> str:
+    latest = sorted(listing.entries, key=lambda e: (e.updated, e.id), reverse=True)[:RECENT]
+    return "\n".join(_entry_item(e, lang, page, date=True) for e in latest) or label(lang, "none")
+
+
+def stats(listing: Listing, lang: str, page: str) -> str:
+    count = len(listing.entries)
+    verified = sum(e.status == "verified" for e in listing.entries)
+    if lang == "zh":
+        return f"目前共有 **{count}** 个条目，其中 {verified} 个已验证。"
+    return f"There are **{count}** entries, {verified} of them verified."
+
+
+def tags(listing: Listing, lang: str, page: str) -> str:
+    by_tag: dict[str, list[Entry]] = defaultdict(list)
+    for entry in sorted(listing.entries, key=lambda e: e.id):
+        for tag in entry.tags:
+            by_tag[tag].append(entry)
+    if not by_tag:
+        return label(lang, "none")
+    names = sorted(by_tag)
+    cloud = " · ".join(f"[{md.code_span(t)}](#{t}) ({len(by_tag[t])})" for t in names)
+    sections = [f"## {md.text(t)} {{#{t}}}\n\n" + "\n".join(_entry_item(e, lang, page) for e in by_tag[t])
+                for t in names]
+    return cloud + "\n\n" + "\n\n".join(sections)
+
+
+def note(listing: Listing, lang: str, page: str) -> str:
+    out = []
+    for item in listing.notes:
+        link = md.link(f"《{item.title}》" if lang == "zh" else item.title, item.url)
+        credit = (f"作者：{md.text(item.author)} · 发表于 {md.text(item.created)} · 原文：{link}" if lang == "zh"
+                  else f"By {md.text(item.author)} · published {md.text(item.created)} · original: {link}")
+        rows = []
+        for number, (heading, entry) in enumerate(item.sections, 1):
+            if entry is None:
+                rows.append(f"{number}. {md.text(heading)}")
+            elif lang == "zh":
+                target = md.relative(page, entry_page_path(entry.product, entry.id))
+                rows.append(f"{number}. {md.link(heading, target)}")
+            else:
+                target = md.relative(page, entry_page_path(entry.product, entry.id))
+                rows.append(f"{number}. {md.link(entry.title.en, target)}  \n"
+                            f"   original heading: {md.code_span(heading)}")
+        out.append(f"## {md.text(item.title)}\n\n{credit}\n\n" + "\n".join(rows))
+    return "\n\n".join(out) or label(lang, "none")
+
+
+def contributing(listing: Listing, lang: str, page: str) -> str:
+    return listing.contributing.get(lang, "")
+
+
+def export_link(listing: Listing, lang: str, page: str) -> str:
+    # Raw HTML on purpose: the export is not a docs page, so MkDocs cannot check a Markdown link
+    # to it, and `--strict` would fail on one. Our own href, no entry text: nothing to escape.
+    href = md.relative(page, listing.export_href)
+    text = "全部条目的 JSON 导出" if lang == "zh" else "JSON export of all entries"
+    return f'<a href="{href}">{text}</a>'
+
+
+def component_page(listing: Listing, lang: str, product_id: str, component_id: str) -> str:
+    """The generated page listing every entry of one component."""
+    page = component_page_path(product_id, component_id)
+    product = listing.ctx.products[product_id]
+    members = _grouped(listing.entries).get((product_id, component_id), [])
+    title = f"# {md.text(product.name)} › {md.text(product.components[component_id].get(lang))}"
+    count = label(lang, "entries_count", n=len(members))
+    items = "\n".join(_entry_item(e, lang, page, date=True) for e in members) or label(lang, "none")
+    back = md.relative(page, "index.md")
+    more = (f"[← 返回首页]({back}) · [全部标签]({md.relative(page, TAGS_PAGE)})" if lang == "zh"
+            else f"[← Home]({back}) · [All tags]({md.relative(page, TAGS_PAGE)})")
+    return f"{title}\n\n{count}\n\n{items}\n\n{more}\n"
+
+
+DIRECTIVES: dict[str, Callable[[Listing, str, str], str]] = {
+    "products": products,
+    "recent": recent,
+    "stats": stats,
+    "tags": tags,
+    "note": note,
+    "contributing": contributing,
+    "export-link": export_link,
+}
+
+__all__ = ["NOTE_PAGE", "Listing", "component_page", "expand"]

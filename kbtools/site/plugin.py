@@ -1,0 +1,152 @@
+"""The MkDocs plugin `kb`: thin hooks that hand the work to the rest of ``kbtools.site``.
+
+Order of a build (mkdocs-static-i18n runs one build per language, the others nested in the
+first one's ``on_post_build``):
+
+- ``on_pre_build`` (outer build only): load the KB with the library's loader, stop the build
+  with every ``path:line:col`` problem if an entry is invalid, and write the generated pages.
+- ``on_files``: add ``kb.json`` (the export) to the default language's build.
+- ``on_page_markdown``: fill the ``<!-- kb:... -->`` marks of hand-written pages; point each
+  page's edit button at the file a contributor edits.
+- ``on_post_build``: keep each language's search entries, then give each language its own index.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+log = logging.getLogger("mkdocs.plugins.kb")
+
+
+class KBPluginConfig(Config):
+    root = c.Optional(c.Type(str))  # the folder holding entries/; default: the folder of mkdocs.yml
+    branch = c.Type(str, default="main")  # for edit and source links
+    export = c.Type(str, default="kb.json")
+
+
+class KBPlugin(BasePlugin[KBPluginConfig]):
+    def __init__(self) -> None:
+        self.root = Path.cwd()
+        self.listing: Any = None
+        self.search_entries: dict[str, tuple[str, list[dict[str, Any]]]] = {}
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    @staticmethod
+    def _i18n(config: MkDocsConfig) -> Any:
+        return config.plugins.get("i18n")
+
+    def _lang(self, config: MkDocsConfig) -> str:
+        i18n = self._i18n(config)
+        if i18n is not None and getattr(i18n, "current_language", None):
+            return str(i18n.current_language)
+        return str(config.theme.get("language") or "zh")
+
+    def _default_lang(self, config: MkDocsConfig) -> str:
+        i18n = self._i18n(config)
+        return str(getattr(i18n, "default_language", None) or config.theme.get("language") or "zh")
+
+    def _nested(self, config: MkDocsConfig) -> bool:
+        """True inside the builds that static-i18n runs for the other languages."""
+        return bool(getattr(self._i18n(config), "building", False))
+
+    def _repo_base(self, config: MkDocsConfig, kind: str) -> str:
+        if not config.repo_url:
+            return ""
+        return f"{config.repo_url.rstrip('/')}/{kind}/{self.config.branch}/"
+
+    # -- hooks ------------------------------------------------------------------------------
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        self.root = (base / self.config.root).resolve() if self.config.root else base.resolve()
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        if self._nested(config):
+            return  # pages were written once, by the outer build
+        from kbtools.site.build import prepare
+
+        try:
+            self.listing, report = prepare(self.root, Path(config.docs_dir), self._repo_base(config, "edit"),
+                                           self._repo_base(config, "blob"),
+                                           export_href=self._export_href(config))
+        except ValueError as exc:  # invalid entries: every problem, then stop
+            raise PluginError(str(exc)) from None
+        for line in report.notices:
+            log.info(line)
+        log.info(f"kb: {len(self.listing.entries)} entries; {len(report.written)} pages written, "
+                 f"{report.unchanged} unchanged, {len(report.removed)} removed")
+
+    def _export_href(self, config: MkDocsConfig) -> str:
+        # The export lives once, at the site root; other languages sit one folder down.
+        return self.config.export if self._lang(config) == self._default_lang(config) else "../" + self.config.export
+
+    @event_priority(-150)  # after static-i18n (-100) has sorted the files per language
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        if self.listing is not None and self._lang(config) == self._default_lang(config):
+            from kbtools.site.build import export_text
+
+            files.append(File.generated(config, self.config.export,
+                                        content=export_text(self.root, self.listing, config.site_url)))
+        return files
+
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        from kbtools.site.build import edit_path
+        from kbtools.site.listings import expand
+
+        src = getattr(page.file, "norm_src_uri", page.file.src_uri)
+        repo_path = edit_path(src, page.file.src_uri, self.root, Path(config.docs_dir))
+        edit = self._repo_base(config, "edit")
+        page.edit_url = edit + repo_path if edit and repo_path else None
+        if self.listing is None or "<!--" not in markdown:
+            return markdown
+        self.listing.export_href = self._export_href(config)
+        text, unknown = expand(markdown, self._lang(config), src, self.listing)
+        for name in unknown:
+            log.warning(f"{page.file.src_uri}: unknown mark `<!-- kb:{name} -->`")
+        return text
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        lang = self._lang(config)
+        if lang == self._default_lang(config):
+            return output
+        from kbtools.site.searchsplit import rebase
+
+        return rebase(output, lang)
+
+    def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
+        # Entries live outside the docs dir: watch them, and the guides, so edits show up live.
+        server.watch(str(self.root / "entries"))
+        for name in ("CONTRIBUTING.md", "CONTRIBUTING.zh.md"):
+            if (self.root / name).exists():
+                server.watch(str(self.root / name))
+        return server
+
+    @event_priority(-50)  # after the search plugin wrote this language's index, before static-i18n merges
+    def _keep_search_entries(self, *, config: MkDocsConfig) -> None:
+        from kbtools.site.searchsplit import capture
+
+        captured = capture(config)
+        if captured is not None:
+            self.search_entries[self._lang(config)] = captured
+
+    @event_priority(-200)  # after static-i18n built the other languages and merged the indexes
+    def _split_search_index(self, *, config: MkDocsConfig) -> None:
+        if self._nested(config) or len(self.search_entries) < 2:
+            return
+        from kbtools.site.searchsplit import write_split
+
+        write_split(config, self.search_entries, self._default_lang(config))
+
+    on_post_build = CombinedEvent(_keep_search_entries, _split_search_index)
