@@ -321,7 +321,7 @@ def _keep_ends(text: str) -> list[str]:
 def format_files(root: Path, files: Iterable[Path]) -> list[Outcome]:
     """Validate the files against the KB at ``root`` and format those without errors."""
     from kbtools.load import load_kb
-    from kbtools.parse import read_entry_file
+    from kbtools.parse import read_capped, read_entry_file
 
     files = list(files)
     kb = load_kb(root, only=files)
@@ -331,11 +331,8 @@ def format_files(root: Path, files: Iterable[Path]) -> list[Outcome]:
             errors.setdefault(problem.path.resolve(), []).append(problem)
     outcomes = []
     for path in files:
-        try:
-            original = path.read_bytes()
-        except OSError:
-            original = b""
-        outcome = Outcome(path, original)
+        # Read as validation does: never a device, a pipe or an oversized file.
+        outcome = Outcome(path, read_capped(path, []) or b"")
         outcomes.append(outcome)
         if errors.get(path.resolve()):
             outcome.problems = errors[path.resolve()]

@@ -8,7 +8,9 @@ point at the exact place of a problem.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -86,18 +88,38 @@ class ParsedFile:
 def read_entry_file(path: Path) -> ParsedFile:
     """Read and parse one entry file. Problems are collected, never raised."""
     problems: list[Problem] = []
-    empty = ParsedFile(path, "", None, {}, 1, {}, problems)
+    raw = read_capped(path, problems)
+    if raw is None:
+        return ParsedFile(path, "", None, {}, 1, {}, problems)
+    return parse_entry_bytes(path, raw)
+
+
+def read_capped(path: Path, problems: list[Problem]) -> bytes | None:
+    """The bytes of a regular file of at most MAX_FILE_BYTES, or None with the problem noted.
+
+    A symlink to a device or a named pipe (``/dev/zero``, a FIFO) must not hang the reader, and
+    a file that grows after ``stat`` must not be read whole: hence the type check, the
+    non-blocking open and the bounded read.
+    """
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            problems.append(Problem(path, 1, 1, "KB001", "not a regular file (a device, pipe or folder?)"))
+            return None
+        if info.st_size > MAX_FILE_BYTES:
             problems.append(Problem(path, 1, 1, "KB002",
-                                    f"file is {size} bytes, over the {MAX_FILE_BYTES // 1024} KiB cap"))
-            return empty
-        raw = path.read_bytes()
+                                    f"file is {info.st_size} bytes, over the {MAX_FILE_BYTES // 1024} KiB cap"))
+            return None
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
         problems.append(Problem(path, 1, 1, "KB001", f"cannot read file: {exc.strerror or exc}"))
-        return empty
-    return parse_entry_bytes(path, raw)
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        problems.append(Problem(path, 1, 1, "KB002", f"file is over the {MAX_FILE_BYTES // 1024} KiB cap"))
+        return None
+    return raw
 
 
 def parse_entry_bytes(path: Path, raw: bytes) -> ParsedFile:
@@ -335,13 +357,8 @@ class YamlFile:
 def read_yaml_file(path: Path) -> YamlFile:
     """Read a plain YAML file (such as ``products.yml``) with the same safety rules as entries."""
     problems: list[Problem] = []
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        problems.append(Problem(path, 1, 1, "KB001", f"cannot read file: {exc.strerror or exc}"))
-        return YamlFile(path, None, {}, problems)
-    if len(raw) > MAX_FILE_BYTES:
-        problems.append(Problem(path, 1, 1, "KB002", f"file is {len(raw)} bytes, over the cap"))
+    raw = read_capped(path, problems)
+    if raw is None:
         return YamlFile(path, None, {}, problems)
     try:
         text = raw.decode("utf-8").replace("\r\n", "\n")
