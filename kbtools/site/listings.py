@@ -27,7 +27,8 @@ from kbtools.site.render import (
     entry_page_path,
 )
 
-DIRECTIVE = re.compile(r"^<!--\s*kb:([a-z-]+)\s*-->[ \t]*$", re.MULTILINE)
+# A mark stands on its own line for a block (a list), or inside a line for a single link.
+DIRECTIVE = re.compile(r"<!--\s*kb:([a-z-]+)\s*-->")
 HOME_PER_COMPONENT = 8  # the home page shows this many per component and links to the rest
 RECENT = 10
 

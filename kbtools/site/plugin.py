@@ -26,6 +26,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 log = logging.getLogger("mkdocs.plugins.kb")
+STYLESHEET = "assets/stylesheets/kb.css"  # shipped in theme/, copied by MkDocs with the theme
 
 
 class KBPluginConfig(Config):
@@ -70,6 +71,12 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         self.root = (base / self.config.root).resolve() if self.config.root else base.resolve()
+        # Our template overrides come before the theme's own (see theme/partials/*.html).
+        theme_dir = str(Path(__file__).parent / "theme")
+        if theme_dir not in config.theme.dirs:
+            config.theme.dirs.insert(0, theme_dir)
+        if STYLESHEET not in config.extra_css:
+            config.extra_css.append(STYLESHEET)
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -118,12 +125,11 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         return text
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        lang = self._lang(config)
-        if lang == self._default_lang(config):
-            return output
-        from kbtools.site.searchsplit import rebase
+        from kbtools.site.searchsplit import drop_alternate_links, rebase
 
-        return rebase(output, lang)
+        output = drop_alternate_links(output)
+        lang = self._lang(config)
+        return output if lang == self._default_lang(config) else rebase(output, lang)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
         # Entries live outside the docs dir: watch them, and the guides, so edits show up live.
@@ -145,8 +151,9 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
     def _split_search_index(self, *, config: MkDocsConfig) -> None:
         if self._nested(config) or len(self.search_entries) < 2:
             return
-        from kbtools.site.searchsplit import write_split
+        from kbtools.site.searchsplit import copy_sitemaps, write_split
 
         write_split(config, self.search_entries, self._default_lang(config))
+        copy_sitemaps(config.site_dir, [lang for lang in self.search_entries if lang != self._default_lang(config)])
 
     on_post_build = CombinedEvent(_keep_search_entries, _split_search_index)

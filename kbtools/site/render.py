@@ -78,7 +78,7 @@ def _symptoms(entry: Entry, lang: str) -> str:
         if symptom.log is not None:
             out.append(f"**{label(lang, 'log')}**：{md.text(symptom.log)}" if lang == "zh"
                        else f"**{label(lang, 'log')}:** {md.text(symptom.log)}")
-        out.append(f"**{label(lang, 'output')}**\n\n{md.fence(symptom.output, 'text')}")
+        out.append(f"**{label(lang, 'output')}**\n\n{md.fence(symptom.output, 'text', 'kb-output')}")
     return "\n\n".join(out)
 
 

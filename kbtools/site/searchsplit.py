@@ -84,3 +84,27 @@ def rebase(html: str, lang: str) -> str:
         return match.group(1) + _htmlsafe(data) + match.group(3)
 
     return _CONFIG.sub(replace, html, count=1)
+
+
+_ALTERNATE = re.compile(r'[ \t]*<link rel="alternate" href="[^"]*" hreflang="[^"]*">\n?')
+
+
+def drop_alternate_links(html: str) -> str:
+    """Remove the ``<link rel="alternate" hreflang>`` tags from a page's head.
+
+    Material's script fetches ``sitemap.xml`` below every such link, expecting each to be a
+    language's root; static-i18n makes them the page itself in each language, so every page
+    logged 404s. The language menu keeps its per-page links and lands on the same entry.
+    """
+    head, sep, body = html.partition("</head>")
+    return _ALTERNATE.sub("", head) + sep + body if sep else html
+
+
+def copy_sitemaps(site_dir: str, langs: list[str]) -> None:
+    """Give each language root the site's sitemap: Material fetches it from the page's base."""
+    source = os.path.join(site_dir, "sitemap.xml")
+    if not os.path.isfile(source):
+        return
+    for lang in langs:
+        with open(source, "rb") as src, open(os.path.join(site_dir, lang, "sitemap.xml"), "wb") as dst:
+            dst.write(src.read())
