@@ -7,6 +7,7 @@ front ends print them all as ``path:line:col: KBnnn message``.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,10 +26,14 @@ class Problem:
 
     def display_path(self, root: Path | None = None) -> str:
         if root is not None:
-            try:
-                return self.path.resolve().relative_to(root.resolve()).as_posix()
-            except ValueError:
-                pass
+            # The path as given first: a symlink is shown where it is, not where it points.
+            pairs = ((Path(os.path.abspath(self.path)), Path(os.path.abspath(root))),
+                     (self.path.resolve(), root.resolve()))
+            for path, base in pairs:
+                try:
+                    return path.relative_to(base).as_posix()
+                except ValueError:
+                    pass
         return self.path.as_posix()
 
     def format(self, root: Path | None = None) -> str:

@@ -268,6 +268,7 @@ def _split_body(path: Path, lines: list[str], first_line: int, problems: list[Pr
     section: Section | None = None
     buffer: list[str] = []
     fence: str | None = None
+    orphan_line = first_line  # where text that belongs to no half would start
 
     def flush() -> None:
         joined = "\n".join(buffer)
@@ -278,8 +279,12 @@ def _split_body(path: Path, lines: list[str], first_line: int, problems: list[Pr
         elif current is not None:
             current.preamble = text
         elif text.strip():
-            problems.append(Problem(path, first_line, 1, "KB020",
-                                    "body text before the first `<!-- lang: zh -->` marker belongs to no language"))
+            # Text that follows a rejected marker is no more "before the first marker" than it is
+            # on the body's first line: point at the text itself.
+            line = orphan_line + next(i for i, b in enumerate(buffer) if b.strip())
+            where = "before the first `<!-- lang: zh -->` marker" if orphan_line == first_line \
+                else f"after the rejected marker on line {orphan_line - 1}"
+            problems.append(Problem(path, line, 1, "KB020", f"body text {where} belongs to no language"))
         buffer.clear()
 
     for offset, line in enumerate(lines):
@@ -303,12 +308,12 @@ def _split_body(path: Path, lines: list[str], first_line: int, problems: list[Pr
             if lang not in LANGS:
                 problems.append(Problem(path, lineno, 1, "KB020",
                                         f"unknown language `{lang}` in marker; use one of: {', '.join(LANGS)}"))
-                current = None
+                current, orphan_line = None, lineno + 1
                 continue
             if lang in halves:
                 problems.append(Problem(path, lineno, 1, "KB020",
                                         f"second `<!-- lang: {lang} -->` half (first on line {halves[lang].line})"))
-                current = None
+                current, orphan_line = None, lineno + 1
                 continue
             current = halves[lang] = Half(lang, lineno)
             continue

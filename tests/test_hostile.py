@@ -1,0 +1,180 @@
+"""The hostile corpus: broken and malicious entries get a precise error, fast, and change nothing.
+
+Small cases are files under ``tests/hostile/`` (each file's name is its case); large ones and
+symlinks are made by the tests in ``tmp_path``. Each runs the real ``kb`` in a subprocess, so a
+hang, a crash or a traceback anywhere on the way is caught, and the whole tree is hashed before
+and after to prove that nothing was written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import entry_text
+
+HOSTILE = Path(__file__).resolve().parent / "hostile"
+HANG_GUARD = 5.0  # seconds; each case takes well under one, this only catches hangs
+
+# case -> every "line:col: CODE" that `kb validate` must report for it, and nothing else.
+EXPECTED: dict[str, set[str]] = {
+    "alias-bomb": {"15:7: KB005"},  # billion laughs: refused at the first anchor, nothing expanded
+    "bom": {"1:1: KB001"},
+    "crlf-error": {"15:1: KB012"},  # CRLF is read as LF, so line numbers stay right
+    "data-link": {"44:24: KB031", "44:39: KB040"},
+    "deep-nesting": {"15:16: KB005"},  # 200 nested lists
+    "duplicate-keys": {"15:1: KB006"},
+    "empty": {"1:1: KB003"},
+    "heading-script": {"37:1: KB021", "38:1: KB021"},
+    "html-in-title": {"5:7: KB040"},
+    "huge-number": {"13:15: KB011"},  # 5000 digits: over Python's int conversion limit
+    "id-dotdot": {"2:5: KB013"},
+    "invalid-yaml": {"13:16: KB004"},
+    "javascript-link": {"40:27: KB031"},
+    "javascript-reference": {"18:10: KB031"},
+    "marker-injection": {"23:1: KB020", "37:1: KB040", "38:1: KB020", "39:1: KB020"},
+    "non-utf8": {"27:1: KB001"},
+    "nul-byte": {"40:1: KB001"},
+    "python-tag": {"14:9: KB005"},
+    "script-in-body": {"27:9: KB040"},
+    "script-in-title": {"4:7: KB040"},
+    "tabs": {"4:1: KB004"},
+    "unclosed-front-matter": {"1:1: KB003"},
+}
+ACCEPTED = {"crlf"}  # valid content, only not canonical: `kb fmt --check` flags it instead
+
+
+def kb(*args: str, cwd: Path, env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], float]:
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "kbtools", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=60, env=env)
+    return done, time.monotonic() - start
+
+
+def tree_hash(root: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        if path.is_symlink():
+            digest.update(b"->" + os.readlink(path).encode())
+        elif path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return {**os.environ, "NO_COLOR": "1", "KB_CACHE_DIR": str(tmp_path / "cache"), "GITHUB_ACTIONS": ""}
+
+
+def check_hostile(root: Path, name: str, expected: set[str], env: dict[str, str], watch: Path) -> None:
+    before = tree_hash(watch)
+    done, took = kb("validate", "--kb", str(root), cwd=root, env=env)
+    assert took < HANG_GUARD, f"{name}: kb validate took {took:.1f}s"
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert "Traceback" not in done.stdout + done.stderr
+    pattern = re.compile(rf"^entries/kong/{re.escape(name)}\.md:(\d+:\d+: KB\d{{3}}) ", re.MULTILINE)
+    assert set(pattern.findall(done.stdout)) == expected, done.stdout
+    assert all(line.startswith(f"entries/kong/{name}.md:") for line in done.stdout.splitlines()), done.stdout
+
+    done, took = kb("fmt", "--kb", str(root), cwd=root, env=env)
+    assert took < HANG_GUARD
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert tree_hash(watch) == before, f"{name}: a file was written or changed"
+
+
+def test_every_committed_case_has_an_expectation() -> None:
+    assert {p.stem for p in HOSTILE.glob("*.md")} == set(EXPECTED) | ACCEPTED
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_hostile_file(name: str, make_kb: Callable[..., Path], env: dict[str, str], tmp_path: Path) -> None:
+    root = make_kb({f"kong/{name}.md": (HOSTILE / f"{name}.md").read_bytes()})
+    check_hostile(root, name, EXPECTED[name], env, tmp_path / "kb")
+
+
+def test_crlf_entry_is_accepted_and_fmt_check_flags_it(make_kb: Callable[..., Path], env: dict[str, str]) -> None:
+    root = make_kb({"kong/crlf.md": (HOSTILE / "crlf.md").read_bytes()})
+    before = tree_hash(root)
+    done, _ = kb("validate", "--kb", str(root), cwd=root, env=env)
+    assert done.returncode == 0, done.stdout
+    done, _ = kb("fmt", "--check", "--kb", str(root), cwd=root, env=env)
+    assert done.returncode == 1
+    assert "\n-id: crlf␍\n" in done.stdout and "\n+id: crlf\n" in done.stdout
+    assert tree_hash(root) == before
+
+
+def _valid_head(entry_id: str) -> bytes:
+    return entry_text(entry_id).encode("utf-8")
+
+
+def test_ten_megabyte_file(make_kb: Callable[..., Path], env: dict[str, str], tmp_path: Path) -> None:
+    big = _valid_head("big") + b"x" * (10 * 1024 * 1024) + b"\n"
+    root = make_kb({"kong/big.md": big})
+    check_hostile(root, "big", {"1:1: KB002"}, env, tmp_path / "kb")
+
+
+def test_one_huge_value_over_the_cap(make_kb: Callable[..., Path], env: dict[str, str], tmp_path: Path) -> None:
+    text = entry_text("huge-title", front={"title": {"zh": "长" * 100_000, "en": "long " * 60_000}})
+    root = make_kb({"kong/huge-title.md": text})
+    check_hostile(root, "huge-title", {"1:1: KB002"}, env, tmp_path / "kb")
+
+
+def test_symlink_pointing_outside_entries(make_kb: Callable[..., Path], env: dict[str, str], tmp_path: Path) -> None:
+    outside = tmp_path / "outside" / "escape.md"
+    outside.parent.mkdir()
+    outside.write_text(entry_text("escape"), encoding="utf-8")
+    root = make_kb({})
+    (root / "entries/kong").mkdir()
+    (root / "entries/kong/escape.md").symlink_to(outside)
+    check_hostile(root, "escape", {"2:1: KB015"}, env, tmp_path)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_symlink_to_a_device_does_not_hang(make_kb: Callable[..., Path], env: dict[str, str],
+                                           tmp_path: Path) -> None:
+    root = make_kb({})
+    (root / "entries/kong").mkdir()
+    (root / "entries/kong/zero.md").symlink_to("/dev/zero")
+    check_hostile(root, "zero", {"1:1: KB001"}, env, tmp_path / "kb")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_given_by_name_does_not_hang(make_kb: Callable[..., Path], env: dict[str, str],
+                                                  tmp_path: Path) -> None:
+    root = make_kb({"kong/ok.md": None})
+    os.mkfifo(root / "entries/kong/pipe.md")
+    done, took = kb("validate", "entries/kong/pipe.md", cwd=root, env=env)
+    assert took < HANG_GUARD
+    assert done.returncode == 1
+    assert done.stdout.startswith("entries/kong/pipe.md:1:1: KB001 not a regular file")
+
+
+def test_many_hostile_files_at_once_report_every_one(make_kb: Callable[..., Path], env: dict[str, str],
+                                                     tmp_path: Path) -> None:
+    root = make_kb({f"kong/{name}.md": (HOSTILE / f"{name}.md").read_bytes() for name in EXPECTED})
+    before = tree_hash(tmp_path / "kb")
+    done, took = kb("validate", "--json", "--kb", str(root), cwd=root, env=env)
+    assert took < HANG_GUARD * 2
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    import json
+    report = json.loads(done.stdout)
+    assert {Path(p["path"]).stem for p in report["problems"]} == set(EXPECTED)
+    assert tree_hash(tmp_path / "kb") == before
+
+
+def test_kb_new_refuses_an_id_that_climbs_out(make_kb: Callable[..., Path], env: dict[str, str],
+                                              tmp_path: Path) -> None:
+    root = make_kb({})
+    before = tree_hash(tmp_path)
+    done, _ = kb("new", "--product", "kong", "--component", "database", "--id", "../../evil", cwd=root, env=env)
+    assert done.returncode == 2
+    assert done.stderr == "kb: error: --id `../../evil` is not a lowercase slug (a-z, 0-9, single hyphens)\n"
+    assert tree_hash(tmp_path) == before
