@@ -26,26 +26,21 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
 from whoosh.fields import ID, STORED, TEXT, Schema
 from whoosh.filedb.filestore import RamStorage
 
-from kbtools import normalize
 from kbtools.errors import KBError
 from kbtools.locate import ENTRIES, PRODUCTS
-
-if TYPE_CHECKING:
-    from kbtools.model import Entry
 
 try:
     import fcntl
@@ -53,9 +48,7 @@ except ImportError:  # pragma: no cover - Windows: no advisory locks; single-use
     fcntl = None  # type: ignore[assignment]
 
 # Bump when the schema or the tokeniser changes: an index of another version is rebuilt.
-FORMAT = 3
-MAX_SYMPTOM_LINES = 60
-MAX_LINE_CHARS = 400
+FORMAT = 4
 
 # Text reaches Whoosh already tokenised by kbtools.normalize and joined by spaces, so the analyser
 # only splits on spaces. The pattern is given explicitly: the Whoosh forks changed the default.
@@ -72,7 +65,6 @@ def schema() -> Schema:
         path=ID(unique=True, stored=True),
         product=ID, component=ID,
         tags=TEXT(analyzer=_SPLIT, phrase=False),
-        all=TEXT(analyzer=_SPLIT, phrase=False),  # every token once: document frequencies, coverage
         doc=STORED,  # the JSON display record of the entry
         **text,
     )
@@ -131,10 +123,9 @@ def scan(root: Path) -> dict[str, Stat]:
 
 
 def _hash(path: Path) -> str:
-    try:
-        return hashlib.sha1(path.read_bytes()).hexdigest()
-    except OSError:
-        return ""
+    from kbtools.document import file_hash
+
+    return file_hash(path)
 
 
 @dataclass
@@ -166,111 +157,6 @@ class Manifest:
         os.replace(tmp, path)
 
 
-# ---------------------------------------------------------------- documents
-
-
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
-
-
-def first_sentence(markdown: str, lang: str) -> str:
-    """The fix in one line: the first sentence of a section, code blocks and markup left out."""
-    lines: list[str] = []
-    fence = False
-    for line in markdown.splitlines():
-        if line.lstrip().startswith(("```", "~~~")):
-            fence = not fence
-            if lines:
-                break
-            continue
-        if fence:
-            continue
-        if not line.strip():
-            if lines:
-                break
-            continue
-        lines.append(line.strip().lstrip("-*> ").strip())
-    text = _MD_LINK.sub(r"\1", " ".join(lines))
-    ends = ("。", "！", "？") if lang == "zh" else (". ", "! ", "? ")
-    cut = min((text.find(e) + len(e.rstrip()) for e in ends if e in text), default=len(text))
-    return text[:cut].strip()[:300]
-
-
-def _code_and_prose(markdown: str) -> tuple[str, str]:
-    code: list[str] = []
-    prose: list[str] = []
-    fence = False
-    for line in markdown.splitlines():
-        if line.lstrip().startswith(("```", "~~~")):
-            fence = not fence
-            continue
-        (code if fence else prose).append(line)
-    return "\n".join(code), "\n".join(prose)
-
-
-def document(entry: Entry, rel: str) -> dict[str, Any]:
-    """The fields of one entry's index document, display record included."""
-
-    def toks(text: str) -> str:
-        return " ".join(normalize.tokens(text))
-
-    body: dict[str, tuple[str, str]] = {}
-    for lang in ("zh", "en"):
-        sections = entry.body.get(lang, {})
-        code, prose = _code_and_prose("\n\n".join(s.text for s in sections.values()))
-        body[lang] = (code, prose)
-    symptom_text = "\n".join(s.output for s in entry.symptoms)
-    commands = "\n".join(s.command or "" for s in entry.symptoms)
-    lines = [line.strip()[:MAX_LINE_CHARS] for s in entry.symptoms for line in s.output.splitlines() if line.strip()]
-    record = {
-        "id": entry.id,
-        "path": rel,
-        "product": entry.product,
-        "component": entry.component,
-        "status": entry.status,
-        "tags": list(entry.tags),
-        "environment": dict(entry.environment),
-        "title": {"zh": entry.title.zh, "en": entry.title.en},
-        "fix": {lang: first_sentence(entry.section(lang, "fix"), lang) for lang in ("zh", "en")},
-        "symptoms": lines[:MAX_SYMPTOM_LINES],
-    }
-    fields = {
-        "symptom": toks(symptom_text),
-        "title": toks(entry.title.zh + "\n" + entry.title.en),
-        "code": toks(body["zh"][0] + "\n" + commands),  # both halves carry the same code blocks
-        "prose_en": toks(body["en"][1]),
-        "prose_zh": toks(body["zh"][1]),
-    }
-    every = set()
-    for text in fields.values():
-        every.update(text.split())
-    return {
-        "path": rel,
-        "product": entry.product,
-        "component": entry.component,
-        "tags": " ".join(entry.tags),
-        "all": " ".join(sorted(every)),
-        "doc": json.dumps(record, ensure_ascii=False),
-        **fields,
-    }
-
-
-class _Loader:
-    """Reads and checks entry files one at a time (the heavy imports happen here, on a build only)."""
-
-    def __init__(self, root: Path):
-        from kbtools.load import load_products
-
-        self.root = root
-        self.products, self.problems = load_products(root)
-
-    def load(self, rel: str) -> Entry | None:
-        from kbtools.parse import read_entry_file
-        from kbtools.validate import check_file
-
-        entry, _problems = check_file(read_entry_file(self.root / rel), self.products, self.root / ENTRIES)
-        return entry
-
-
 # ---------------------------------------------------------------- building and updating
 
 
@@ -295,19 +181,19 @@ class Report:
 Progress = Callable[[int, int], None]
 
 
-def _fill(writer: Any, loader: _Loader, rels: list[str], manifest: Manifest, now: dict[str, Stat],
+def _fill(writer: Any, root: Path, rels: list[str], manifest: Manifest, now: dict[str, Stat],
           progress: Progress | None) -> tuple[int, list[str]]:
+    from kbtools.document import load_documents
+
     indexed = 0
     skipped = []
-    for i, rel in enumerate(rels):
-        entry = loader.load(rel)
-        mtime, size = now[rel]
-        if entry is None:
+    for i, (rel, fields, entry_id, digest) in enumerate(load_documents(root, rels)):
+        if fields is None:
             skipped.append(rel)
         else:
-            writer.add_document(**document(entry, rel))
+            writer.add_document(**fields)
             indexed += 1
-        manifest.files[rel] = [mtime, size, _hash(loader.root / rel), entry.id if entry else None]
+        manifest.files[rel] = [*now[rel], digest, entry_id]
         if progress and (i % 200 == 0 or i == len(rels) - 1):
             progress(i + 1, len(rels))
     return indexed, skipped
@@ -320,14 +206,13 @@ def _entry_rels(now: dict[str, Stat]) -> list[str]:
 def build_into(storage_ix: Any, root: Path, now: dict[str, Stat], progress: Progress | None = None) -> tuple[
         Manifest, Report]:
     """Index every entry of ``root`` into the empty Whoosh index ``storage_ix``."""
-    loader = _Loader(root)
     manifest = Manifest(root=str(root))
     products_rel = f"{ENTRIES}/{PRODUCTS}"
     if products_rel in now:
         manifest.files[products_rel] = [*now[products_rel], _hash(root / products_rel), PRODUCTS]
     writer = storage_ix.writer(limitmb=128)
     try:
-        added, skipped = _fill(writer, loader, _entry_rels(now), manifest, now, progress)
+        added, skipped = _fill(writer, root, _entry_rels(now), manifest, now, progress)
     except BaseException:
         writer.cancel()
         raise
@@ -518,9 +403,8 @@ class Cache:
                         writer.delete_by_term("path", rel)
                 for rel in removed:
                     manifest.files.pop(rel, None)
-                loader = _Loader(self.root)
-                added, _skipped = _fill(writer, loader, [r for r in changed if r.endswith(".md")], manifest,
-                                       now, progress)
+                added, _skipped = _fill(writer, self.root, [r for r in changed if r.endswith(".md")], manifest,
+                                        now, progress)
             except BaseException:
                 writer.cancel()
                 raise

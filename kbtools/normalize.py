@@ -23,6 +23,7 @@ Pure standard library: this module is on the start-up path of ``kb search``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A search never reads more than this much of its input: a pasted log of megabytes has its
 # answer in the first lines, and the cap bounds the time any input can take.
@@ -80,7 +81,8 @@ def _is_noise(word: str) -> bool:
     return len(word) < 2 or bool(_DIGITS.match(word)) or bool(_HEX_ID.match(word)) or word in STOPWORDS
 
 
-def _latin_tokens(word: str) -> list[str]:
+@lru_cache(maxsize=1 << 16)  # the same words recur across entries: an index build tokenises each once
+def _latin_tokens(word: str) -> tuple[str, ...]:
     parts = [p for p in _PART_SPLIT.split(word) if p]
     if len(parts) == 1:
         parts = _CAMEL.findall(word) or parts
@@ -93,13 +95,13 @@ def _latin_tokens(word: str) -> list[str]:
         out.append(lower)
     if len(lower_parts) > 1:
         out += [p for p in lower_parts if not _is_noise(p) and p != lower]
-    return out
+    return tuple(out)
 
 
-def _cjk_tokens(run: str) -> list[str]:
+def _cjk_tokens(run: str) -> tuple[str, ...]:
     if len(run) == 1:
-        return [run]
-    return [run[i:i + 2] for i in range(len(run) - 1)]
+        return (run,)
+    return tuple(run[i:i + 2] for i in range(len(run) - 1))
 
 
 def tokens(text: str, *, limit: int | None = None) -> list[str]:
@@ -110,7 +112,7 @@ def tokens(text: str, *, limit: int | None = None) -> list[str]:
     out: list[str] = []
     for match in _WORD.finditer(strip_variable(text)):
         word = match.group()
-        out += _cjk_tokens(word) if _IS_CJK.match(word) else _latin_tokens(word)
+        out.extend(_cjk_tokens(word) if _IS_CJK.match(word) else _latin_tokens(word))
         if limit is not None and len(out) >= limit:
             return out[:limit]
     return out

@@ -9,7 +9,9 @@ How a query is answered:
    same tokeniser as the entries (variable parts of log lines dropped, identifiers whole and by
    parts, Chinese as bigrams). No query syntax is parsed, so ``sock.c:539``, ``"foo`` or ``a OR``
    are just words (``syntax=True`` opts in to Whoosh's query language).
-2. Tokens the index does not hold are left out; of the rest, the rarest :data:`MAX_TERMS` become an
+2. Tokens the index does not hold, and tokens found in over 10% of the entries (they tell none
+   apart, and would make a search on a big KB visit most documents), are left out; of the rest,
+   the rarest :data:`MAX_TERMS` become an
    OR of term queries over the fields, weighted symptom > title > code > prose, scored by BM25F.
 3. Each candidate gets a *confidence* in [0, 1]: the larger of (a) the share of the query's
    information (idf-weighted tokens) found in the entry, and (b) the share of the entry's best
@@ -33,6 +35,8 @@ from kbtools import normalize
 from kbtools.index import FIELDS, Opened, open_index
 
 MAX_TERMS = 200
+COMMON_SHARE = 0.1
+COMMON_MIN = 20
 CANDIDATES = 30
 MIN_CONFIDENCE = 0.5
 # A symptom line must have this many tokens before "the whole line is in the query" counts: a
@@ -121,7 +125,11 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
     q_tokens = normalize.query_tokens(text)
     with opened.ix.searcher() as searcher:
         total = max(searcher.doc_count(), 1)
-        df = {t: searcher.doc_frequency("all", t) for t in q_tokens}
+        df = {t: max(searcher.doc_frequency(name, t) for name in FIELDS) for t in q_tokens}
+        # Words in a large share of the entries tell none apart; on a big KB they would also make
+        # every search visit most documents. They are left out of the query and of the coverage.
+        common = max(COMMON_MIN, COMMON_SHARE * total)
+        wanted = {t for t in q_tokens if df[t] <= common}
 
         def idf(token: str) -> float:
             return math.log(1 + total / (df.get(token, 0) + 0.5))
@@ -129,7 +137,7 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
         if syntax:
             query = _parsed(opened, text)
         else:
-            known = sorted((t for t in q_tokens if df[t]), key=lambda t: df[t])[:MAX_TERMS]
+            known = sorted((t for t in wanted if df[t]), key=lambda t: (df[t], t))[:MAX_TERMS]
             if not known:
                 return []
             query = wq.Or([wq.Term(name, t, boost=weight) for t in known for name, weight in FIELDS.items()])
@@ -138,7 +146,6 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
         filters += [wq.Term("tags", t.lower()) for t in tags]
         results = searcher.search(query, limit=None if env else CANDIDATES,
                                   filter=wq.And(filters) if filters else None)
-        wanted = set(q_tokens)
         q_weight = sum(idf(t) for t in wanted) or 1.0
         postings = _PostingCache(searcher)
         hits: list[Hit] = []
@@ -165,7 +172,7 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
 
 
 class _PostingCache:
-    """Which documents hold a token (in any field), looked up once per token per search."""
+    """Which documents hold a token (in any search field), looked up once per token per search."""
 
     def __init__(self, searcher: Any):
         self.reader = searcher.reader()
@@ -174,11 +181,13 @@ class _PostingCache:
     def docs(self, token: str) -> frozenset[int]:
         found = self.cache.get(token)
         if found is None:
-            try:
-                found = frozenset(self.reader.postings("all", token).all_ids())
-            except Exception:  # TermNotFound: the token is in no entry
-                found = frozenset()
-            self.cache[token] = found
+            ids: set[int] = set()
+            for name in FIELDS:
+                try:
+                    ids.update(self.reader.postings(name, token).all_ids())
+                except Exception:  # TermNotFound: the token is in no entry's field of that name
+                    continue
+            found = self.cache[token] = frozenset(ids)
         return found
 
 

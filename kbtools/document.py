@@ -1,0 +1,158 @@
+"""What the index holds for one entry: its search fields (already tokenised) and its display record.
+
+No search engine here: :func:`document` returns plain strings, which :mod:`kbtools.index` hands to
+Whoosh. The display record holds everything a search result shows (titles, the fix in one line,
+the symptom lines), so that a search never has to read an entry file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kbtools import normalize
+
+if TYPE_CHECKING:
+    from kbtools.model import Entry
+
+MAX_SYMPTOM_LINES = 60
+MAX_LINE_CHARS = 400
+# Below this many files a build reads them in this process: starting workers costs more.
+PARALLEL_FROM = 300
+
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
+
+
+def first_sentence(markdown: str, lang: str) -> str:
+    """The fix in one line: the first sentence of a section, code blocks and markup left out."""
+    lines: list[str] = []
+    fence = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+            if lines:
+                break
+            continue
+        if fence:
+            continue
+        if not line.strip():
+            if lines:
+                break
+            continue
+        lines.append(line.strip().lstrip("-*> ").strip())
+    text = _MD_LINK.sub(r"\1", " ".join(lines))
+    ends = ("。", "！", "？") if lang == "zh" else (". ", "! ", "? ")
+    cut = min((text.find(e) + len(e.rstrip()) for e in ends if e in text), default=len(text))
+    return text[:cut].strip()[:300]
+
+
+def _code_and_prose(markdown: str) -> tuple[str, str]:
+    code: list[str] = []
+    prose: list[str] = []
+    fence = False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+            continue
+        (code if fence else prose).append(line)
+    return "\n".join(code), "\n".join(prose)
+
+
+def document(entry: Entry, rel: str) -> dict[str, Any]:
+    """The fields of one entry's index document, display record included."""
+
+    def toks(text: str) -> str:
+        return " ".join(normalize.tokens(text))
+
+    body: dict[str, tuple[str, str]] = {}
+    for lang in ("zh", "en"):
+        sections = entry.body.get(lang, {})
+        code, prose = _code_and_prose("\n\n".join(s.text for s in sections.values()))
+        body[lang] = (code, prose)
+    symptom_text = "\n".join(s.output for s in entry.symptoms)
+    commands = "\n".join(s.command or "" for s in entry.symptoms)
+    lines = [line.strip()[:MAX_LINE_CHARS] for s in entry.symptoms for line in s.output.splitlines() if line.strip()]
+    record = {
+        "id": entry.id,
+        "path": rel,
+        "product": entry.product,
+        "component": entry.component,
+        "status": entry.status,
+        "tags": list(entry.tags),
+        "environment": dict(entry.environment),
+        "title": {"zh": entry.title.zh, "en": entry.title.en},
+        "fix": {lang: first_sentence(entry.section(lang, "fix"), lang) for lang in ("zh", "en")},
+        "symptoms": lines[:MAX_SYMPTOM_LINES],
+    }
+    fields = {
+        "symptom": toks(symptom_text),
+        "title": toks(entry.title.zh + "\n" + entry.title.en),
+        "code": toks(body["zh"][0] + "\n" + commands),  # both halves carry the same code blocks
+        "prose_en": toks(body["en"][1]),
+        "prose_zh": toks(body["zh"][1]),
+    }
+    return {
+        "path": rel,
+        "product": entry.product,
+        "component": entry.component,
+        "tags": " ".join(entry.tags),
+        "doc": json.dumps(record, ensure_ascii=False),
+        **fields,
+    }
+
+
+def file_hash(path: Path) -> str:
+    try:
+        return hashlib.sha1(path.read_bytes()).hexdigest()
+    except OSError:
+        return ""
+
+
+# (relative path, the index fields or None when the entry is invalid, its id, its content hash)
+Loaded = tuple[str, "dict[str, Any] | None", "str | None", str]
+
+_products: Any = None
+
+
+def _load_one(root: Path, rel: str) -> Loaded:
+    global _products
+    from kbtools.load import load_products
+    from kbtools.locate import ENTRIES
+    from kbtools.parse import read_entry_file
+    from kbtools.validate import check_file
+
+    if _products is None or _products[0] != root:
+        _products = (root, load_products(root)[0])
+    entry, _problems = check_file(read_entry_file(root / rel), _products[1], root / ENTRIES)
+    fields = document(entry, rel) if entry is not None else None
+    return rel, fields, entry.id if entry is not None else None, file_hash(root / rel)
+
+
+def _load_chunk(root: Path, rels: list[str]) -> list[Loaded]:
+    return [_load_one(root, rel) for rel in rels]
+
+
+def load_documents(root: Path, rels: list[str]) -> Iterator[Loaded]:
+    """Read, check and turn into index documents the entry files ``rels``, in order.
+
+    Reading and checking (YAML, pydantic, tokenising) is most of a build's work and independent per
+    file, so large builds spread it over the CPUs while the caller feeds the index.
+    """
+    global _products
+    _products = None  # products.yml may have changed since the last build in this process
+    workers = min(os.cpu_count() or 1, 4)
+    if len(rels) < PARALLEL_FROM or workers < 2:
+        for rel in rels:
+            yield _load_one(root, rel)
+        return
+    size = 100
+    chunks = [rels[i:i + size] for i in range(0, len(rels), size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for chunk in pool.map(_load_chunk, [root] * len(chunks), chunks):
+            yield from chunk
