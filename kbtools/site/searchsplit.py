@@ -80,7 +80,8 @@ def rebase(html: str, lang: str) -> str:
         except ValueError:
             return match.group(0)
         base = str(data.get("base") or ".")
-        data["base"] = f"{base}/{lang}" if base != "." else lang
+        # With the trailing slash, `new URL("search/search_index.json", base)` stays inside it.
+        data["base"] = f"{base}/{lang}/" if base != "." else f"{lang}/"
         return match.group(1) + _htmlsafe(data) + match.group(3)
 
     return _CONFIG.sub(replace, html, count=1)
