@@ -1,0 +1,84 @@
+"""kb new: a skeleton that fails validation only for its TODOs, and never overwrites."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from kbtools.cli import main
+from kbtools.load import load_kb
+
+ARGS = ["new", "--product", "kong", "--component", "database", "--id", "pg-too-old"]
+
+
+@pytest.fixture(autouse=True)
+def _plain_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KB_DIR", raising=False)
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+def test_new_writes_the_skeleton_and_says_what_next(make_kb: Callable[..., Path],
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_kb({})
+    assert main([*ARGS, "--kb", str(root), "--command", "kong migrations up",
+                 "--output", "ERROR: function to_regclass(unknown) does not exist"]) == 0
+    out, err = capsys.readouterr()
+    target = root / "entries/kong/pg-too-old.md"
+    assert out == f"{target}\n"
+    assert err == f"Fill in every TODO, then run: kb validate {target}\n"
+    text = target.read_text(encoding="utf-8")
+    assert "  - command: \"kong migrations up\"\n    output: |\n      ERROR: function to_regclass" in text
+
+
+def test_the_skeleton_fails_only_for_its_todos_and_passes_once_filled(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({})
+    assert main([*ARGS, "--kb", str(root)]) == 0
+    kb = load_kb(root)
+    assert {p.code for p in kb.problems} == {"KB022"}
+    path = root / "entries/kong/pg-too-old.md"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"TODO[^\n\"]*", "filled in", text)
+    path.write_text(text, encoding="utf-8")
+    kb = load_kb(root)
+    assert [p.format() for p in kb.problems] == []
+    assert [e.id for e in kb.entries] == ["pg-too-old"]
+
+
+def test_new_never_overwrites(make_kb: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_kb({"kong/pg-too-old.md": "my work\n"})
+    assert main([*ARGS, "--kb", str(root)]) == 2
+    assert "pg-too-old.md already exists" in capsys.readouterr().err
+    assert (root / "entries/kong/pg-too-old.md").read_text(encoding="utf-8") == "my work\n"
+
+
+def test_new_refuses_an_id_used_by_another_product(make_kb: Callable[..., Path],
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_kb({"kong/pg-too-old.md": None})
+    args = ["new", "--product", "kong", "--component", "build", "--id", "pg-too-old", "--kb", str(root)]
+    assert main(args) == 2
+    assert "ids are unique across products" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("flag,value,message", [
+    ("--product", "nginx", "unknown product `nginx`; known: kong"),
+    ("--component", "databse", "unknown component `databse` for kong; known: build, database"),
+    ("--id", "Not_A_Slug", "--id `Not_A_Slug` is not a lowercase slug"),
+])
+def test_bad_values_are_usage_errors(flag: str, value: str, message: str, make_kb: Callable[..., Path],
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_kb({})
+    args = list(ARGS)
+    args[args.index(flag) + 1] = value
+    assert main([*args, "--kb", str(root)]) == 2
+    assert message in capsys.readouterr().err
+    assert not list((root / "entries").rglob("*.md"))
+
+
+def test_missing_values_without_a_terminal_are_usage_errors(make_kb: Callable[..., Path],
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    root = make_kb({})
+    assert main(["new", "--product", "kong", "--kb", str(root)]) == 2
+    assert "--component, --id required when not on a terminal" in capsys.readouterr().err
