@@ -1,0 +1,75 @@
+"""kbtools.normalize: the one tokeniser of entries and queries."""
+
+from __future__ import annotations
+
+from kbtools.normalize import MAX_QUERY_TOKENS, query_tokens, strip_variable, tokens, word_spans
+
+
+def test_the_same_line_from_two_machines_gives_the_same_tokens() -> None:
+    here = "2018/10/15 10:07:27 [error] 23735#0: *23735 connect() to 10.0.0.1:8000 failed (111: Connection refused)"
+    there = "2024-03-02T23:59:01.123+08:00 [error] 9#9: *1 connect() to 192.168.33.7:8001 failed (111: Connection refused)"
+    assert tokens(here) == tokens(there) == ["connect", "failed", "connection", "refused"]
+
+
+def test_syslog_and_klog_timestamps_are_dropped() -> None:
+    assert tokens("Oct  5 10:07:27 host kong[123]: boom") == tokens("Jan 12 01:00:00 host kong[9]: boom")
+    assert tokens("E1015 10:07:27.123456 1 reflector.go: failed") == ["reflector.go", "reflector", "go", "failed"]
+
+
+def test_uuids_hex_ids_and_addresses_are_dropped() -> None:
+    assert tokens("consumer 550e8400-e29b-41d4-a716-446655440000 gone") == ["consumer", "gone"]
+    assert tokens("peer fe80:0:0:0:1:2:3:4 gone") == ["peer", "gone"]
+    assert tokens("addr 0x7f3a2c9d") == ["addr"]
+    assert tokens("commit 3f2a9c7d1e") == ["commit"]
+
+
+def test_ports_and_line_numbers_are_dropped_but_the_name_is_kept() -> None:
+    assert tokens("sock.c:539") == tokens("sock.c:540") == ["sock.c", "sock"]
+    assert tokens("kong-hf.mashape.com:61828") == ["kong-hf.mashape.com", "kong", "hf", "mashape", "com"]
+
+
+def test_home_folders_do_not_matter() -> None:
+    assert tokens("/home/alice/kong/init.lua:12") == tokens("/Users/bob/kong/init.lua:99") == \
+        ["kong", "init.lua", "init", "lua"]
+
+
+def test_identifiers_are_kept_whole_and_by_parts() -> None:
+    assert tokens("to_regclass") == ["to_regclass", "regclass"]  # `to` is a stop word as a part only
+    assert tokens("luarocks.loader") == ["luarocks.loader", "luarocks", "loader"]
+    assert tokens("real_ip_header") == ["real_ip_header", "real", "ip", "header"]
+    assert tokens("KongIngress") == ["kongingress", "kong", "ingress"]
+
+
+def test_a_pod_name_keeps_its_stable_parts_only() -> None:
+    assert tokens("kong-7d9f8b6c5d-x2x7k") == ["kong", "x2x7k"]
+
+
+def test_chinese_becomes_bigrams_and_latin_words_stay_whole() -> None:
+    assert tokens("数据库迁移") == ["数据", "据库", "库迁", "迁移"]
+    assert tokens("库") == ["库"]
+    assert tokens("Kong的插件") == ["kong", "的插", "插件"]
+    assert tokens("运行 to_regclass 失败") == ["运行", "to_regclass", "regclass", "失败"]
+
+
+def test_query_syntax_characters_are_plain_text() -> None:
+    assert query_tokens('"foo a OR * AND') == ["foo"]
+    assert query_tokens("") == []
+
+
+def test_queries_are_capped_and_deduplicated() -> None:
+    many = " ".join(f"w{i:05d}q" for i in range(10_000))
+    found = query_tokens(many)
+    assert len(found) == MAX_QUERY_TOKENS
+    assert query_tokens("boom boom BOOM") == ["boom"]
+
+
+def test_strip_variable_leaves_words_alone() -> None:
+    assert strip_variable("function to_regclass(unknown) does not exist").split() == \
+        ["function", "to_regclass(unknown)", "does", "not", "exist"]
+
+
+def test_word_spans_mark_whole_words_and_matching_bigrams() -> None:
+    line = "ERROR: function to_regclass(unknown) 数据库迁移"
+    spans = word_spans(line, {"to_regclass", "数据", "据库"})
+    assert [line[a:b] for a, b in spans] == ["to_regclass", "数据库"]
+    assert word_spans(line, set()) == []

@@ -1,0 +1,175 @@
+"""kbtools.search: ranking, the no-match rule, filters, and every real symptom finding its own entry."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO, entry_text
+
+from kbtools.index import Opened, open_index
+from kbtools.load import load_kb
+from kbtools.search import Hit, QuerySyntaxError, search, site_url
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def _entry(entry_id: str, output: str, *, title_en: str, title_zh: str, component: str = "database",
+           tags: list[str] | None = None, env: dict[str, str] | None = None, prose: str = "") -> str:
+    body = (f"<!-- lang: zh -->\n## 原因\n\n{title_zh}的原因。\n\n## 解决\n\n修好它。\n\n"
+            f"<!-- lang: en -->\n## Cause\n\n{prose or 'Something broke.'}\n\n## Fix\n\nFix it. Then restart.\n")
+    return entry_text(entry_id, front={
+        "title": {"zh": title_zh, "en": title_en}, "component": component,
+        "symptoms": [{"command": "kong start", "output": output}],
+        "tags": tags or [], "environment": env or {},
+    }, body=body)
+
+
+@pytest.fixture
+def kb(make_kb: Callable[..., Path]) -> Path:
+    return make_kb({
+        "kong/regclass.md": _entry(
+            "regclass", "ERROR: function to_regclass(unknown) does not exist (8)\n",
+            title_en="migrations fail: to_regclass does not exist", title_zh="数据库迁移失败",
+            tags=["postgresql"], env={"postgresql": "<9.4"}),
+        "kong/timeout.md": _entry(
+            "timeout", "[postgres error] could not retrieve server_version: timeout\n",
+            title_en="Kong cannot reach the database", title_zh="连不上数据库",
+            tags=["postgresql", "startup"]),
+        "kong/loader.md": _entry(
+            "loader", "module 'luarocks.loader' not found:\n\tno field package.preload['luarocks.loader']\n",
+            title_en="luarocks.loader not found", title_zh="找不到 luarocks.loader", component="build",
+            prose="The Lua path does not include LuaRocks."),
+    })
+
+
+def ids(hits: list[Hit]) -> list[str]:
+    return [hit.id for hit in hits]
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("to_regclass", "regclass"),
+    ("function to_regclass(unknown) does not exist", "regclass"),
+    ("2024-01-01 12:00:00 [error] 77#0: *5 ERROR: function to_regclass(unknown) does not exist (8)", "regclass"),
+    ("could not retrieve server_version", "timeout"),
+    ("luarocks.loader", "loader"),
+    ("loader", "loader"),  # a part of an identifier finds it
+    ("数据库迁移", "regclass"),
+    ("连不上数据库", "timeout"),
+])
+def test_the_right_entry_comes_first(kb: Path, query: str, expected: str) -> None:
+    assert ids(search(kb, query))[0] == expected
+
+
+def test_one_known_line_inside_a_long_pasted_log_is_found(kb: Path) -> None:
+    noise = "\n".join(f"2024/02/0{i % 9 + 1} 10:00:0{i % 9} [notice] {i}#0: signal process started" for i in range(200))
+    log = noise + "\n2024/02/03 10:00:01 [error] 9#0: [postgres error] could not retrieve server_version: timeout\n" + noise
+    assert ids(search(kb, log))[0] == "timeout"
+
+
+def test_symptom_text_outweighs_prose(kb: Path) -> None:
+    # "LuaRocks" is in the prose of `loader`; `regclass` has nothing of it: prose still counts.
+    assert ids(search(kb, "luarocks"))[0] == "loader"
+
+
+@pytest.mark.parametrize("query", ["java.lang.NullPointerException at com.example.Foo.bar(Foo.java:42)",
+                                   "segmentation fault core dumped", "", "*", "AND", "a OR"])
+def test_unrelated_or_empty_queries_find_nothing(kb: Path, query: str) -> None:
+    assert search(kb, query) == []
+
+
+def test_weak_matches_only_on_request(kb: Path) -> None:
+    query = "database unreachable because of a broken java.lang.NullPointerException in com.example.Foo"
+    assert search(kb, query) == []
+    weak = search(kb, query, include_weak=True)
+    assert weak and all(hit.confidence < 0.5 for hit in weak)
+
+
+def test_hit_carries_what_a_result_shows(kb: Path) -> None:
+    hit = search(kb, "to_regclass")[0]
+    assert hit.path == "entries/kong/regclass.md"
+    assert hit.title == {"zh": "数据库迁移失败", "en": "migrations fail: to_regclass does not exist"}
+    assert hit.symptom == "ERROR: function to_regclass(unknown) does not exist (8)"
+    assert [hit.symptom[a:b] for a, b in hit.spans] == ["to_regclass"]
+    assert hit.fix == {"zh": "修好它。", "en": "Fix it."}
+    assert hit.to_dict()["matched"] == ["to_regclass"]
+
+
+def test_limit(kb: Path) -> None:
+    assert len(search(kb, "数据库 postgres", limit=1, include_weak=True)) == 1
+
+
+def test_filters(kb: Path) -> None:
+    assert ids(search(kb, "luarocks.loader", component="database")) == []
+    assert ids(search(kb, "luarocks.loader", component="build")) == ["loader"]
+    assert ids(search(kb, "to_regclass", product="nope")) == []
+    assert ids(search(kb, "数据库", tags=["startup"])) == ["timeout"]
+
+
+def test_env_filter_keeps_entries_whose_constraint_admits_the_version(kb: Path) -> None:
+    assert ids(search(kb, "to_regclass", env={"postgresql": "9.3"})) == ["regclass"]
+    assert ids(search(kb, "to_regclass", env={"postgresql": "9.6"})) == []
+    # An entry that states no constraint for that software is kept.
+    assert ids(search(kb, "server_version", env={"postgresql": "9.6"})) == ["timeout"]
+    with pytest.raises(ValueError, match="not a version"):
+        search(kb, "to_regclass", env={"postgresql": "nine"})
+
+
+def test_syntax_mode_reads_the_query_language(kb: Path) -> None:
+    assert ids(search(kb, "to_regclass AND NOT timeout", syntax=True)) == ["regclass"]
+    assert ids(search(kb, "title:luarocks.loader", syntax=True)) == ["loader"]
+
+
+def test_syntax_errors_are_reported(kb: Path) -> None:
+    # The parser forgives nearly anything; whatever it does, no exception other than ours escapes.
+    try:
+        search(kb, 'title:("unclosed', syntax=True)
+    except QuerySyntaxError:
+        pass
+
+
+def test_site_url_comes_from_mkdocs_yml(tmp_path: Path) -> None:
+    assert site_url(tmp_path) == "https://kb.example.org/"
+    (tmp_path / "mkdocs.yml").write_text("site_name: x\nsite_url: 'https://kb.test/docs/'\n", encoding="utf-8")
+    assert site_url(tmp_path) == "https://kb.test/docs/"
+
+
+REAL = load_kb(REPO)
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Opened]:
+    """The real KB's index, built once for the tests below."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("KB_CACHE_DIR", str(tmp_path_factory.mktemp("real-cache")))
+        opened = open_index(REPO)
+    yield opened
+    opened.close()
+
+
+@pytest.mark.parametrize(("entry_id", "output"), [
+    (entry.id, symptom.output) for entry in REAL.entries for symptom in entry.symptoms
+])
+def test_every_real_symptom_finds_its_own_entry_first(real: Opened, entry_id: str, output: str) -> None:
+    hits = search(REPO, output, opened=real)
+    assert hits, f"no match for the symptom of {entry_id}"
+    assert hits[0].id == entry_id, f"{entry_id}: ranked {ids(hits)}"
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("to_regclass", "postgres-to-regclass"),
+    ("sock.c:539", "siege-connection-reset-keepalive-requests"),
+    ("kong-hf.mashape.com:61828", "syslog-host-not-found-anonymous-reports"),
+])
+def test_done_means_queries_on_the_real_kb(real: Opened, query: str, expected: str) -> None:
+    assert ids(search(REPO, query, opened=real))[0] == expected
+
+
+def test_chinese_word_on_the_real_kb_finds_a_database_entry(real: Opened) -> None:
+    hits = search(REPO, "数据库", opened=real)
+    assert hits
+    assert REAL.by_id()[hits[0].id].component == "database"
