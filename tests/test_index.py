@@ -1,0 +1,204 @@
+"""kbtools.index: the cache layout, incremental updates, and safety under kills and concurrency."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from kbtools.index import Cache, cache_dir, open_index
+
+KB = [sys.executable, "-m", "kbtools"]
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv("KB_CACHE_DIR", str(folder))
+    return folder
+
+
+def _gen(tmp_path: Path, n: int) -> Path:
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        import gen_kb
+    finally:
+        sys.path.pop(0)
+    return gen_kb.generate(tmp_path / f"gen{n}", n)
+
+
+def test_first_open_builds_then_the_index_is_fresh(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/a.md": None, "kong/b.md": None})
+    first = open_index(root)
+    assert first.report is not None and first.report.full and first.report.entries == 2
+    first.close()
+    again = open_index(root)
+    assert again.report is None  # nothing changed: opened as it was
+    again.close()
+
+
+def test_only_changed_files_are_reindexed(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/a.md": None, "kong/b.md": None})
+    open_index(root).close()
+    path = root / "entries/kong/a.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("sample failure", "other failure"), encoding="utf-8")
+    (root / "entries/kong/b.md").unlink()
+    make_kb({"kong/c.md": None})
+    opened = open_index(root)
+    report = opened.report
+    opened.close()
+    assert report is not None and not report.full
+    assert (report.added, report.updated, report.removed, report.entries) == (1, 1, 1, 2)
+
+
+def test_a_touched_file_is_not_reindexed(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/a.md": None})
+    open_index(root).close()
+    os.utime(root / "entries/kong/a.md", ns=(1, 1))
+    opened = open_index(root)
+    assert opened.report is not None and not opened.report.changed
+    opened.close()
+    again = open_index(root)
+    assert again.report is None  # the new mtime was recorded
+    again.close()
+
+
+def test_invalid_entries_are_left_out_and_reported(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/a.md": None, "kong/bad.md": "not an entry\n"})
+    opened = open_index(root)
+    assert opened.report is not None
+    assert opened.report.skipped == ["entries/kong/bad.md"] and opened.report.entries == 1
+    opened.close()
+
+
+def test_a_new_products_file_rebuilds_everything(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/a.md": None})
+    open_index(root).close()
+    products = root / "entries/products.yml"
+    products.write_text(products.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+    opened = open_index(root)
+    assert opened.report is not None and opened.report.full
+    opened.close()
+
+
+def test_old_generations_are_removed(make_kb: Callable[..., Path], _cache: Path) -> None:
+    root = make_kb({"kong/a.md": None})
+    for _ in range(3):
+        open_index(root, rebuild=True).close()
+    assert len(os.listdir(Cache(root).gens)) == 1
+
+
+def test_a_generation_in_use_is_kept_until_its_reader_is_done(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/a.md": None})
+    reader = open_index(root)
+    open_index(root, rebuild=True).close()
+    assert Path(reader.location).is_dir()  # still being read
+    reader.close()
+    open_index(root, rebuild=True).close()
+    assert not Path(reader.location).exists()
+
+
+def test_an_unwritable_cache_falls_back_to_memory_with_a_warning(make_kb: Callable[..., Path], tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make_kb({"kong/a.md": None})
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("KB_CACHE_DIR", str(blocker / "cache"))  # a folder below a file cannot exist
+    opened = open_index(root)
+    assert opened.location == ":memory:"
+    assert "cannot write the search index" in opened.warnings[0]
+    opened.close()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes to read-only folders anyway")
+def test_a_read_only_cache_with_a_fresh_index_is_used_as_is(make_kb: Callable[..., Path], _cache: Path) -> None:
+    root = make_kb({"kong/a.md": None})
+    open_index(root).close()
+    folder = cache_dir(root)
+    os.chmod(folder, 0o500)
+    try:
+        opened = open_index(root)
+        assert opened.location != ":memory:" and not opened.warnings
+        opened.close()
+    finally:
+        os.chmod(folder, 0o700)
+
+
+def test_the_cache_is_keyed_by_kb_path(tmp_path: Path) -> None:
+    assert cache_dir(tmp_path / "one") != cache_dir(tmp_path / "two")
+
+
+def _search(root: Path, query: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*KB, "search", "--kb", str(root), "--json", query], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_searches_during_rebuilds_always_see_a_complete_index(tmp_path: Path) -> None:
+    root = _gen(tmp_path, 60)
+    open_index(root).close()
+    target = next((root / "entries/kong").glob("*.md")).stem
+    query = f"E{int(target.rsplit('-', 1)[1]):05d}-0"
+    builder = subprocess.Popen(
+        [sys.executable, "-c", "import sys\nfrom kbtools.cli import main\n"
+                               f"for _ in range(8): main(['index', '--force', '-q', '--kb', {str(root)!r}])"])
+    try:
+        seen = 0
+        while builder.poll() is None or seen < 3:
+            done = _search(root, query)
+            assert done.returncode == 0, done.stderr
+            assert f'"id": "{target}"' in done.stdout
+            seen += 1
+    finally:
+        builder.wait(timeout=120)
+    assert builder.returncode == 0
+
+
+def test_a_killed_build_leaves_a_working_index(tmp_path: Path) -> None:
+    root = _gen(tmp_path, 120)
+    open_index(root).close()
+    rng = random.Random(7)
+    for _ in range(4):
+        proc = subprocess.Popen([*KB, "index", "--force", "-q", "--kb", str(root)])
+        time.sleep(rng.uniform(0.05, 1.5))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        done = _search(root, "proxy_pass")
+        assert done.returncode in (0, 1), done.stderr
+        assert "Traceback" not in done.stderr
+    # and from nothing: a first build killed midway
+    cache = cache_dir(root)
+    subprocess.run(["rm", "-rf", str(cache)], check=True)
+    proc = subprocess.Popen([*KB, "index", "-q", "--kb", str(root)])
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = _search(root, "proxy_pass")
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr
+
+
+def test_two_rebuilds_at_once_do_not_corrupt(tmp_path: Path) -> None:
+    root = _gen(tmp_path, 60)
+    procs = [subprocess.Popen([*KB, "index", "--force", "-q", "--kb", str(root)]) for _ in range(2)]
+    assert [p.wait(timeout=120) for p in procs] == [0, 0]
+    opened = open_index(root)
+    assert opened.report is None and opened.manifest.files  # fresh and complete
+    opened.close()
+    assert len(os.listdir(Cache(root).gens)) == 1
+
+
+def test_a_search_on_a_fresh_index_imports_no_yaml_or_pydantic(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/a.md": None})
+    open_index(root).close()
+    code = ("import sys\nfrom kbtools.cli import main\nmain(['search', '--kb', sys.argv[1], 'sample'])\n"
+            "heavy = [m for m in ('yaml', 'pydantic', 'jieba', 'packaging') if m in sys.modules]\n"
+            "print('HEAVY', heavy, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=60)
+    assert "HEAVY []" in done.stderr
