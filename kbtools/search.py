@@ -35,6 +35,8 @@ from kbtools import normalize
 from kbtools.index import FIELDS, Opened, open_index
 
 MAX_TERMS = 200
+# A query in the query language is typed by hand; Whoosh's parser slows down badly on long input.
+MAX_SYNTAX_CHARS = 2000
 COMMON_SHARE = 0.1
 COMMON_MIN = 20
 CANDIDATES = 30
@@ -227,6 +229,6 @@ def _parsed(opened: Opened, text: str) -> Any:
 
     parser = MultifieldParser(list(FIELDS), opened.ix.schema, fieldboosts=FIELDS, group=OrGroup)
     try:
-        return parser.parse(text[: normalize.MAX_QUERY_CHARS])
+        return parser.parse(text[:MAX_SYNTAX_CHARS])
     except Exception as exc:  # the parser's own errors have no common base class
         raise QuerySyntaxError(str(exc)) from None

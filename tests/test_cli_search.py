@@ -1,0 +1,239 @@
+"""kb search, kb show, kb index: exact output, exit codes, and any input at all without a traceback."""
+
+from __future__ import annotations
+
+import io
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import entry_text
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kbtools.cli import main
+
+
+@pytest.fixture(autouse=True)
+def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+
+
+BODY = ("<!-- lang: zh -->\n## 原因\n\n版本太低。\n\n## 解决\n\n把 PostgreSQL 升级到 9.4。然后重试。\n\n"
+        "<!-- lang: en -->\n## Cause\n\nToo old.\n\n## Fix\n\nUpgrade PostgreSQL to 9.4. Then retry.\n\n"
+        "```bash\nyum install postgresql96\n```\n")
+
+
+@pytest.fixture
+def kb(make_kb: Callable[..., Path]) -> Path:
+    return make_kb({"kong/regclass.md": entry_text("regclass", front={
+        "title": {"zh": "迁移失败：to_regclass 不存在", "en": "Migrations fail: to_regclass does not exist"},
+        "symptoms": [{"command": "kong migrations up",
+                      "output": "ERROR: function to_regclass(unknown) does not exist (8)\n"}],
+    }, body=BODY)})
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+EXPECTED_EN = """\
+1. Migrations fail: to_regclass does not exist
+   id: regclass  (kong/database)
+   matched: ERROR: function to_regclass(unknown) does not exist (8)
+   fix: Upgrade PostgreSQL to 9.4.
+   file: entries/kong/regclass.md
+   page: https://kb.example.org/en/entries/kong/regclass/
+"""
+
+
+def test_text_output(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "search", "--kb", str(kb), "to_regclass") == (0, EXPECTED_EN, "")
+
+
+def test_text_output_in_chinese(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "search", "--kb", str(kb), "--lang", "zh", "to_regclass")
+    assert code == 0
+    assert out == ("1. 迁移失败：to_regclass 不存在\n"
+                   "   编号: regclass  (kong/database)\n"
+                   "   匹配: ERROR: function to_regclass(unknown) does not exist (8)\n"
+                   "   解决: 把 PostgreSQL 升级到 9.4。\n"
+                   "   文件: entries/kong/regclass.md\n"
+                   "   网页: https://kb.example.org/entries/kong/regclass/\n")
+
+
+def test_language_follows_the_locale(kb: Path, capsys: pytest.CaptureFixture[str],
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert run(capsys, "search", "--kb", str(kb), "to_regclass")[1].startswith("1. 迁移失败")
+
+
+def test_matched_words_are_bold_with_colour_and_unmarked_without(kb: Path, capsys: pytest.CaptureFixture[str],
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    out = run(capsys, "search", "--kb", str(kb), "--color", "to_regclass")[1]
+    assert "function \x1b[1mto_regclass\x1b[0m(unknown)" in out
+    out = run(capsys, "search", "--kb", str(kb), "to_regclass")[1]  # not a terminal
+    assert "\x1b" not in out and "function to_regclass(unknown)" in out
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
+    assert "\x1b" not in run(capsys, "search", "--kb", str(kb), "to_regclass")[1]
+
+
+def test_json_output(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "search", "--kb", str(kb), "--json", "to_regclass")
+    data = json.loads(out)
+    assert code == 0 and data["query"] == "to_regclass"
+    [result] = data["results"]
+    assert {k: result[k] for k in ("id", "path", "title")} == {
+        "id": "regclass", "path": "entries/kong/regclass.md",
+        "title": {"zh": "迁移失败：to_regclass 不存在", "en": "Migrations fail: to_regclass does not exist"}}
+    assert isinstance(result["score"], float) and result["matched"] == ["to_regclass"]
+    assert result["url"] == "https://kb.example.org/en/entries/kong/regclass/"
+
+
+def test_no_match_exits_1(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "search", "--kb", str(kb), "java.lang.NullPointerException")
+    assert (code, out) == (1, "")
+    assert err == "kb: no match; try fewer or other words, or --all to see weak matches\n"
+    code, out, _ = run(capsys, "search", "--kb", str(kb), "--json", "java.lang.NullPointerException")
+    assert code == 1 and json.loads(out)["results"] == []
+
+
+def test_all_shows_weak_matches_marked_as_such(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "search", "--kb", str(kb), "--all", "function java.lang.NullPointerException")
+    assert code == 0 and out.startswith("1. Migrations fail: to_regclass does not exist  (weak match)\n")
+
+
+@pytest.mark.parametrize("argv", [[], [""], ["   "]])
+def test_empty_query_is_a_usage_error(kb: Path, capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
+    code, out, err = run(capsys, "search", "--kb", str(kb), *argv)
+    assert code == 2 and out == ""
+    assert err.startswith("kb: error: the query is empty")
+
+
+def test_stdin(kb: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    log = b"2020/01/01 00:00:00 [error] 1#0: *9 ERROR: function to_regclass(unknown) does not exist (8)\n\xff\xfe"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(log)))
+    assert run(capsys, "search", "--kb", str(kb), "-")[1] == EXPECTED_EN
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["--env", "postgresql"], "give NAME=VERSION"),
+    (["--limit", "0"], "must be 1 or more"),
+    (["--lang", "fr"], "invalid choice"),
+])
+def test_bad_options_are_usage_errors(kb: Path, capsys: pytest.CaptureFixture[str], argv: list[str],
+                                      message: str) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["search", "--kb", str(kb), *argv, "to_regclass"])
+    assert done.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_a_bad_version_is_a_usage_error(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "search", "--kb", str(kb), "--env", "postgresql=nine", "to_regclass")
+    assert code == 2 and err == "kb: error: --env: `nine` is not a version\n"
+
+
+def test_filters_on_the_command_line(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run(capsys, "search", "--kb", str(kb), "--env", "postgresql=9.3", "to_regclass")[0] == 0
+    assert run(capsys, "search", "--kb", str(kb), "--env", "postgresql=9.6", "to_regclass")[0] == 1
+    assert run(capsys, "search", "--kb", str(kb), "--product", "kong", "--component", "build", "to_regclass")[0] == 1
+    assert run(capsys, "search", "--kb", str(kb), "--tag", "postgresql", "to_regclass")[0] == 0
+
+
+def test_missing_kb_is_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "search", "--kb", str(tmp_path / "nope"), "x")
+    assert code == 2 and err.startswith("kb: error: --kb")
+
+
+def test_show(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "show", "--kb", str(kb), "regclass", "--lang", "en")
+    assert code == 0
+    assert out.startswith("Migrations fail: to_regclass does not exist\nregclass · kong/database · status: verified\n")
+    assert "\nSymptoms\n  $ kong migrations up\n    ERROR: function to_regclass(unknown) does not exist (8)\n" in out
+    assert "\nFix\n\nUpgrade PostgreSQL to 9.4. Then retry.\n\n    yum install postgresql96\n" in out
+    assert "版本太低" not in out
+    assert out.endswith("File: entries/kong/regclass.md\nPage: https://kb.example.org/en/entries/kong/regclass/\n")
+    both = run(capsys, "show", "--kb", str(kb), "regclass")[1]
+    assert "版本太低" in both and "Too old." in both
+
+
+def test_show_unknown_id_suggests_close_ones(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "show", "--kb", str(kb), "regclas")
+    assert (code, out) == (1, "")
+    assert err == "kb: error: no entry with id `regclas`; did you mean regclass?\n"
+    assert run(capsys, "show", "--kb", str(kb), "../../etc/passwd")[0] == 1
+
+
+def test_show_json(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    data = json.loads(run(capsys, "show", "--kb", str(kb), "regclass", "--json")[1])
+    assert data["id"] == "regclass" and data["path"] == "entries/kong/regclass.md"
+    assert data["body"]["en"]["cause"] == "Too old."
+
+
+def test_index_reports_what_it_did(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(capsys, "index", "--kb", str(kb))
+    assert code == 0 and out.startswith("indexed 1 entries in ")
+    assert run(capsys, "index", "--kb", str(kb))[1].startswith("index is up to date: 1 entries (")
+    data = json.loads(run(capsys, "index", "--kb", str(kb), "--json", "--force")[1])
+    assert data["entries"] == 1 and data["full"] is True and data["skipped"] == []
+
+
+# Any input at all: results, no match, or a usage error; never a traceback, and in bounded time.
+
+@pytest.fixture(scope="module")
+def tiny_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("tiny")
+    (root / "entries/kong").mkdir(parents=True)
+    import yaml
+    from conftest import PRODUCTS
+    (root / "entries/products.yml").write_text(yaml.safe_dump(PRODUCTS, allow_unicode=True), encoding="utf-8")
+    (root / "entries/kong/regclass.md").write_text(entry_text("regclass"), encoding="utf-8")
+    return root
+
+
+def _any_input(tiny_kb: Path, argv: list[str], stdin: bytes | None = None) -> None:
+    saved = sys.stdin
+    if stdin is not None:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(stdin))
+    started = time.monotonic()
+    try:
+        code = main(["search", "--kb", str(tiny_kb), *argv])
+    except SystemExit as exc:  # argparse: a usage error
+        code = exc.code  # type: ignore[assignment]
+    finally:
+        sys.stdin = saved
+    assert code in (0, 1, 2)
+    assert time.monotonic() - started < 10
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(words=st.lists(st.text(max_size=200), min_size=1, max_size=5))
+def test_any_text_arguments(tiny_kb: Path, words: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_CACHE_DIR", str(tiny_kb / "cache"))
+    _any_input(tiny_kb, ["--", *words])
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(chunk=st.binary(max_size=4096), repeat=st.integers(min_value=1, max_value=1000))
+def test_any_bytes_on_stdin_up_to_megabytes(tiny_kb: Path, chunk: bytes, repeat: int,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_CACHE_DIR", str(tiny_kb / "cache"))
+    _any_input(tiny_kb, ["-"], chunk * repeat)
+
+
+@pytest.mark.parametrize("query", ['"foo', "a OR", "AND", "*", "sock.c:539", "x" * 1_000_000, "\x00\x01", "数据库"])
+def test_awkward_queries(tiny_kb: Path, query: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_CACHE_DIR", str(tiny_kb / "cache"))
+    _any_input(tiny_kb, ["--", query])
+    _any_input(tiny_kb, ["--syntax", "--", query])
