@@ -83,6 +83,7 @@ def _is_noise(word: str) -> bool:
 
 @lru_cache(maxsize=1 << 16)  # the same words recur across entries: an index build tokenises each once
 def _latin_tokens(word: str) -> tuple[str, ...]:
+    word = word.strip("_")  # `LUA_NUMBER_*` and `__index` name `lua_number` and `index`
     parts = [p for p in _PART_SPLIT.split(word) if p]
     if len(parts) == 1:
         parts = _CAMEL.findall(word) or parts

@@ -73,3 +73,7 @@ def test_word_spans_mark_whole_words_and_matching_bigrams() -> None:
     spans = word_spans(line, {"to_regclass", "数据", "据库"})
     assert [line[a:b] for a, b in spans] == ["to_regclass", "数据库"]
     assert word_spans(line, set()) == []
+
+
+def test_edge_underscores_do_not_make_another_word() -> None:
+    assert tokens("LUA_NUMBER_*") == tokens("LUA_NUMBER") == ["lua_number", "lua", "number"]
