@@ -1,0 +1,90 @@
+"""Speed of `kb search` and of index builds on synthetic KBs, beside grep/rg and bare Python.
+
+    python benchmarks/speed.py                 # 1k and 10k entries; prints a Markdown table
+    python benchmarks/speed.py --sizes 1000    # quicker
+
+For each size: a KB from benchmarks/gen_kb.py, a full index build (`kb index --force`), a
+one-entry incremental update (one file edited, then `kb index`), the index size, and the median
+wall time of a `kb search` in a fresh process with a warm index — beside `grep -rF` and `rg -F`
+(when installed) for the same word over the same files, and `python -c pass`, in the same run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import gen_kb  # noqa: E402
+
+KB = [sys.executable, "-m", "kbtools"]
+QUERY = "2020/01/01 10:00:00 [error] 1#0: *7 to_regclass proxy_pass overflow (E00042-0) in table_lookup.c:12"
+
+
+def wall(argv: list[str], env: dict[str, str], repeat: int = 1) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - started)
+    return times
+
+
+def size_of(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def measure(n: int, work: Path, repeat: int) -> dict[str, str]:
+    root = gen_kb.generate(work / f"kb{n}", n)
+    env = dict(os.environ, KB_CACHE_DIR=str(work / f"cache{n}"), NO_COLOR="1")
+    build = wall([*KB, "index", "--force", "-q", "--kb", str(root)], env)[0]
+    victim = next((root / "entries/kong").glob("*.md"))
+    victim.write_text(victim.read_text(encoding="utf-8").replace("## Notes", "## Notes\n\nEdited."),
+                      encoding="utf-8")
+    update = wall([*KB, "index", "-q", "--kb", str(root)], env)[0]
+    wall([*KB, "search", "--kb", str(root), QUERY], env)  # warm the OS file cache
+    search = statistics.median(wall([*KB, "search", "--kb", str(root), QUERY], env, repeat))
+    grep = statistics.median(wall(["grep", "-rlF", "proxy_pass", str(root / "entries")], env, repeat))
+    rg = (statistics.median(wall(["rg", "-lF", "proxy_pass", str(root / "entries")], env, repeat))
+          if shutil.which("rg") else None)
+    bare = statistics.median(wall([sys.executable, "-c", "pass"], env, repeat))
+    index_mb = size_of(work / f"cache{n}") / 2**20
+    files_mb = size_of(root / "entries") / 2**20
+    return {
+        "entries": f"{n:,}", "kb search (median)": f"{search * 1000:.0f} ms",
+        "grep -rlF": f"{grep * 1000:.0f} ms", "rg -lF": f"{rg * 1000:.0f} ms" if rg is not None else "not installed",
+        "python -c pass": f"{bare * 1000:.0f} ms", "full build": f"{build:.1f} s",
+        "one-entry update": f"{update:.2f} s", "index size": f"{index_mb:.1f} MiB (entries: {files_mb:.1f} MiB)",
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=15, help="runs per timed command (default 15)")
+    parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    args = parser.parse_args(argv)
+    work = args.keep or Path(tempfile.mkdtemp(prefix="kb-speed-"))
+    try:
+        rows = [measure(n, work, args.repeat) for n in args.sizes]
+    finally:
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
+    keys = list(rows[0])
+    print("| " + " | ".join(keys) + " |")
+    print("|" + "---|" * len(keys))
+    for row in rows:
+        print("| " + " | ".join(row[k] for k in keys) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
