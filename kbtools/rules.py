@@ -60,8 +60,9 @@ RULES: tuple[Rule, ...] = (
          "Write dates as YYYY-MM-DD."),
     Rule("KB033", "related", "A `related` id names no entry in the knowledge base, or the entry itself.",
          "Use the id of an existing entry (the file name without `.md`)."),
-    Rule("KB040", "html", "Raw HTML in the Markdown body or in a text field (only the two language markers are allowed).",
-         "Write Markdown instead; put HTML-like error text inside code blocks or backticks."),
+    Rule("KB040", "html", "Raw HTML in the Markdown body or in a text field (only the two language markers are "
+         "allowed), or a `{…}` attribute list, which sets HTML attributes.",
+         "Write Markdown instead; put HTML-like error text and braces inside code blocks or backticks."),
     Rule("KB041", "duplicate-symptom", "Two entries claim the same symptom output.",
          "Merge the entries, or make each symptom the text that is specific to its problem."),
     Rule("KB050", "translation-drift", "The code blocks of the zh and en halves differ (`kb validate`), or a pull "

@@ -29,6 +29,9 @@ HTML_TAG = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*(?=[\s/>])|/[A-Za-z]|!|\?)")
 AUTOLINK = re.compile(r"<https?://[^\s<>]+>")
 INLINE_CODE = re.compile(r"(`+)(?:.|\n)*?\1")
 MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
+# The site enables Markdown's attr_list: `{ onmouseover="…" }` after a heading or an image sets
+# HTML attributes, event handlers included, with no `<` in sight. Same pattern as attr_list's.
+ATTR_LIST = re.compile(r"\{:?[ ]*[^}\n ][^}\n]*[ ]*\}")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
 _SUBFIELDS: dict[str, list[str]] = {
@@ -369,6 +372,10 @@ def _check_markdown(path: Path, text: str, first_line: int, problems: list[Probl
         if tag:
             problems.append(Problem(path, lineno, tag.start() + 1, "KB040",
                                     "raw HTML in Markdown; write Markdown, or put the text in backticks"))
+        attrs = ATTR_LIST.search(line)
+        if attrs and not tag:
+            problems.append(Problem(path, lineno, attrs.start() + 1, "KB040",
+                                    "`{…}` in Markdown sets HTML attributes; put braces in backticks"))
         for link in MD_LINK.finditer(line):
             target = link.group(1)
             if target and not target.startswith("#") and ":" in target.split("/")[0]:

@@ -25,7 +25,8 @@ HANG_GUARD = 5.0  # seconds; each case takes well under one, this only catches h
 
 # case -> every "line:col: CODE" that `kb validate` must report for it, and nothing else.
 EXPECTED: dict[str, set[str]] = {
-    "alias-bomb": {"15:7: KB005"},  # billion laughs: refused at the first anchor, nothing expanded
+    "alias-bomb": {"15:7: KB005"},
+    "attr-list-handler": {"44:13: KB040"},  # `{ onmouseover=… }`: attr_list would set a handler  # billion laughs: refused at the first anchor, nothing expanded
     "bom": {"1:1: KB001"},
     "crlf-error": {"15:1: KB012"},  # CRLF is read as LF, so line numbers stay right
     "data-link": {"44:24: KB031", "44:39: KB040"},
