@@ -128,7 +128,7 @@ def test_home_lists_the_entries(browser: Browser, lang: str, prefix: str, headin
 def test_entry_page_shows_symptom_cause_and_fix(browser: Browser, lang: str, prefix: str,
                                                 cause: str, fix: str) -> None:
     page = browser.open(prefix + ENTRY)
-    output = page.locator("article .kb-output code").first
+    output = page.locator("article pre.kb-output code").nth(1)  # the command, then its output
     assert "function to_regclass(unknown) does not exist (8)" in output.inner_text()
     headings = page.locator("article h2").all_inner_texts()
     assert cause in " ".join(headings) and fix in " ".join(headings)

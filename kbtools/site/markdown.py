@@ -34,13 +34,12 @@ def code_span(value: str) -> str:
     return f"{ticks}{pad}{value}{pad}{ticks}"
 
 
-def fence(body: str, lang: str = "text", css_class: str = "") -> str:
+def fence(body: str, lang: str = "text") -> str:
     """A fenced code block holding ``body`` verbatim; the fence outlasts any backtick run inside."""
     body = body[:-1] if body.endswith("\n") else body
     longest = max((len(m) for m in _BACKTICKS.findall(body)), default=0)
     ticks = "`" * max(3, longest + 1)
-    info = f"{{ .{lang} .{css_class} }}" if css_class else lang
-    return f"{ticks} {info}\n{body}\n{ticks}"
+    return f"{ticks}{lang}\n{body}\n{ticks}"
 
 
 def link(label: str, target: str) -> str:

@@ -37,6 +37,7 @@ def component_page_path(product: str, component: str) -> str:
 
 
 TAGS_PAGE = "tags.md"
+VERBATIM = "kb-verbatim"  # the custom fence of fences.py: escaped text, no highlighting
 NOTE_PAGE = "note.md"
 
 
@@ -74,11 +75,11 @@ def _symptoms(entry: Entry, lang: str) -> str:
     out = [f"## {label(lang, 'symptoms')}"]
     for symptom in entry.symptoms:
         if symptom.command is not None:
-            out.append(f"**{label(lang, 'command')}**\n\n{md.fence(symptom.command, 'bash')}")
+            out.append(f"**{label(lang, 'command')}**\n\n{md.fence(symptom.command, VERBATIM)}")
         if symptom.log is not None:
             out.append(f"**{label(lang, 'log')}**：{md.text(symptom.log)}" if lang == "zh"
                        else f"**{label(lang, 'log')}:** {md.text(symptom.log)}")
-        out.append(f"**{label(lang, 'output')}**\n\n{md.fence(symptom.output, 'text', 'kb-output')}")
+        out.append(f"**{label(lang, 'output')}**\n\n{md.fence(symptom.output, VERBATIM)}")
     return "\n\n".join(out)
 
 
