@@ -31,6 +31,8 @@ INLINE_CODE = re.compile(r"(`+)(?:.|\n)*?\1")
 MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
 # The site enables Markdown's attr_list: `{ onmouseover="…" }` after a heading or an image sets
 # HTML attributes, event handlers included, with no `<` in sight. Same pattern as attr_list's.
+# A reference definition (`[1]: https://…`) is a link target too: `[1]: javascript:…` makes a live link.
+REF_DEF = re.compile(r"^\s*\[[^\]]+\]:[ \t]*<?([^\s>]*)")
 ATTR_LIST = re.compile(r"\{:?[ ]*[^}\n ][^}\n]*[ ]*\}")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 
@@ -349,7 +351,7 @@ def _check_translation(parsed: ParsedFile, problems: list[Problem]) -> None:
 
 
 def _check_markdown(path: Path, text: str, first_line: int, problems: list[Problem]) -> None:
-    """Raw HTML, unsafe links and placeholders in prose; code blocks and code spans are exempt."""
+    """Raw HTML, unsafe links and placeholders in prose; fenced code blocks and code spans are exempt."""
     fence: str | None = None
     prose: list[tuple[int, str]] = []
     for offset, line in enumerate(text.split("\n")):
@@ -361,9 +363,11 @@ def _check_markdown(path: Path, text: str, first_line: int, problems: list[Probl
         if match:
             fence = match.group(1)
             continue
-        if line.startswith("    ") or line.startswith("\t"):
-            continue  # indented code block
+        # Indented lines are checked too: inside a list item they are paragraphs, not code (entries
+        # put code in fenced blocks), and an indented `[r]: javascript:…` is a live link.
         prose.append((first_line + offset, line))
+    if not prose:  # a section of code blocks only ("".split gives one line, not none)
+        return
     # Code spans may run over a line break, so blank them out over the joined prose.
     joined = "\n".join(line for _, line in prose)
     blanked = INLINE_CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), joined)
@@ -376,7 +380,9 @@ def _check_markdown(path: Path, text: str, first_line: int, problems: list[Probl
         if attrs and not tag:
             problems.append(Problem(path, lineno, attrs.start() + 1, "KB040",
                                     "`{…}` in Markdown sets HTML attributes; put braces in backticks"))
-        for link in MD_LINK.finditer(line):
+        links = [*MD_LINK.finditer(line)]
+        definition = REF_DEF.match(line)
+        for link in [*links, definition] if definition else links:
             target = link.group(1)
             if target and not target.startswith("#") and ":" in target.split("/")[0]:
                 reason = url_problem(target)

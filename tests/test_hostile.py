@@ -25,8 +25,8 @@ HANG_GUARD = 5.0  # seconds; each case takes well under one, this only catches h
 
 # case -> every "line:col: CODE" that `kb validate` must report for it, and nothing else.
 EXPECTED: dict[str, set[str]] = {
-    "alias-bomb": {"15:7: KB005"},
-    "attr-list-handler": {"44:13: KB040"},  # `{ onmouseover=… }`: attr_list would set a handler  # billion laughs: refused at the first anchor, nothing expanded
+    "alias-bomb": {"15:7: KB005"},  # billion laughs: refused at the first anchor, nothing expanded
+    "attr-list-handler": {"44:13: KB040"},  # `{ onmouseover=… }`: attr_list would set a handler
     "bom": {"1:1: KB001"},
     "crlf-error": {"15:1: KB012"},  # CRLF is read as LF, so line numbers stay right
     "data-link": {"44:24: KB031", "44:39: KB040"},
@@ -36,6 +36,7 @@ EXPECTED: dict[str, set[str]] = {
     "heading-script": {"37:1: KB021", "38:1: KB021"},
     "html-in-title": {"5:7: KB040"},
     "huge-number": {"13:15: KB011"},  # 5000 digits: over Python's int conversion limit
+    "indented-ref-link": {"44:10: KB031"},  # a reference definition inside a list item
     "id-dotdot": {"2:5: KB013"},
     "invalid-yaml": {"13:16: KB004"},
     "javascript-link": {"40:27: KB031"},
@@ -44,6 +45,7 @@ EXPECTED: dict[str, set[str]] = {
     "non-utf8": {"27:1: KB001"},
     "nul-byte": {"40:1: KB001"},
     "python-tag": {"14:9: KB005"},
+    "ref-link-javascript": {"42:8: KB031"},  # `[why]: javascript:…` makes a live link
     "script-in-body": {"27:9: KB040"},
     "script-in-title": {"4:7: KB040"},
     "tabs": {"4:1: KB004"},

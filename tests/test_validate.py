@@ -113,6 +113,8 @@ PASSING = {
     "no-optional-fields": entry_text("x", drop=("environment", "tags", "related", "references")),
     "html-in-code-is-fine": entry_text("x", front={"symptoms": [{"command": "curl", "output": "<html><script>\n"}]})
     .replace("The database is too old.", "The server printed `<script>`."),
+    # Regression: a section of code blocks only crashed the HTML check (zip of 0 and 1 lines).
+    "code-only-section": entry_text("x").replace("Upgrade the database:\n\n", "").replace("升级数据库：\n\n", ""),
     "source-given": entry_text("x", front={"source": {"title": "笔记", "author": "作者", "url": "https://example.com/",
                                                       "section": "标题"}}),
 }
