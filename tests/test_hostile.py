@@ -18,7 +18,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import entry_text
+from conftest import REPO, entry_text
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 HOSTILE = Path(__file__).resolve().parent / "hostile"
 HANG_GUARD = 5.0  # seconds; each case takes well under one, this only catches hangs
@@ -181,3 +183,37 @@ def test_kb_new_refuses_an_id_that_climbs_out(make_kb: Callable[..., Path], env:
     assert done.returncode == 2
     assert done.stderr == "kb: error: --id `../../evil` is not a lowercase slug (a-z, 0-9, single hyphens)\n"
     assert tree_hash(tmp_path) == before
+
+
+# --------------------------------------------------------------------------- any bytes at all
+
+_SAMPLE = (HOSTILE / "crlf.md").read_bytes().replace(b"\r\n", b"\n")
+_PIECES = [b"\n", b"---\n", b"<!-- lang: zh -->\n", b"<!-- lang: en -->\n", b"## Fix\n", b"```\n", b"`", b"<b>",
+           b"{: x=1 }", b"[r]: javascript:x\n", b"&a ", b"*a", b"\t", b": ", b"- ", b"\xff", b"\x00", b"\r", b"'", b'"']
+
+
+@st.composite
+def _mutated(draw: st.DrawFn) -> bytes:
+    data = bytearray(_SAMPLE)
+    for _ in range(draw(st.integers(1, 6))):
+        at = draw(st.integers(0, len(data)))
+        if draw(st.booleans()):
+            data[at:at] = draw(st.sampled_from(_PIECES) | st.binary(max_size=8))
+        else:
+            del data[at:at + draw(st.integers(1, 40))]
+    return bytes(data)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_mutated(), st.binary(max_size=2000)))
+def test_no_input_makes_the_validator_raise(raw: bytes) -> None:
+    from kbtools.load import load_products
+    from kbtools.parse import parse_entry_bytes
+    from kbtools.validate import check_file
+
+    products, _ = load_products(REPO)
+    path = REPO / "entries/kong/sample.md"
+    entry, problems = check_file(parse_entry_bytes(path, raw), products, REPO / "entries")
+    assert entry is not None or any(p.severity == "error" for p in problems)
+    for problem in problems:
+        assert problem.line >= 1 and problem.col >= 1 and problem.code.startswith("KB")
