@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -47,6 +48,9 @@ MIN_LINE_TOKENS = 3
 
 DEFAULT_SITE_URL = "https://kb.example.org/"
 _SITE_URL = re.compile(r"""^site_url\s*:\s*["']?([^"'#\s]+)""", re.MULTILINE)
+# MkDocs' `!ENV` tag: `site_url: !ENV NAME` or `site_url: !ENV [NAME, OTHER, "default"]` (the first
+# variable that is set wins; the last item of a list of two or more is the default).
+_SITE_URL_ENV = re.compile(r"""^site_url\s*:\s*!ENV\s+(?:\[([^\]\n]*)\]|([^\s#\[]+))""", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -91,8 +95,30 @@ def site_url(root: Path) -> str:
         text = (root / "mkdocs.yml").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return DEFAULT_SITE_URL
+    tagged = _SITE_URL_ENV.search(text)
+    if tagged:
+        return _env_tag(tagged.group(1), tagged.group(2))
     found = _SITE_URL.search(text)
     return found.group(1) if found else DEFAULT_SITE_URL
+
+
+def _env_tag(listed: str | None, single: str | None) -> str:
+    """The value of an ``!ENV`` tag: the first of its variables that is set (and not empty: an empty
+    base address would make every page link relative), else its default, else ours."""
+    if single is not None:
+        names, default = [single], DEFAULT_SITE_URL
+    else:
+        items = [item.strip().strip("\"'") for item in (listed or "").split(",")]
+        items = [item for item in items if item]
+        if len(items) > 1:
+            names, default = items[:-1], items[-1]
+        else:
+            names, default = items, DEFAULT_SITE_URL
+    for name in names:
+        value = os.environ.get(name, "").strip()
+        if value:
+            return value
+    return default
 
 
 def search(root: Path, query: str, *, limit: int = 5, product: str | None = None,
