@@ -61,15 +61,10 @@ class Half:
     preamble: str = ""  # text between the marker and the first heading
 
 
-@dataclass
-class ParsedFile:
-    path: Path
-    text: str
-    data: dict[str, Any] | None
-    positions: dict[Loc, tuple[int, int]]  # value positions; keys of mappings at loc + ("<key>",)
-    body_line: int  # first line of the body
-    halves: dict[str, Half]
-    problems: list[Problem]
+class _Positions:
+    """Lookup of the line and column of a value by its location (a tuple of keys and indexes)."""
+
+    positions: dict[Loc, tuple[int, int]]
 
     def where(self, loc: Loc) -> tuple[int, int]:
         """The position of the deepest known prefix of ``loc`` (the file's line 1 if none)."""
@@ -78,6 +73,17 @@ class ParsedFile:
             if pos is not None:
                 return pos
         return (1, 1)
+
+
+@dataclass
+class ParsedFile(_Positions):
+    path: Path
+    text: str
+    data: dict[str, Any] | None
+    positions: dict[Loc, tuple[int, int]]  # value positions; keys of mappings at loc + ("<key>",)
+    body_line: int  # first line of the body
+    halves: dict[str, Half]
+    problems: list[Problem]
 
     def key_where(self, loc: Loc) -> tuple[int, int]:
         """Where the key of ``loc`` stands (falls back to its value, then its parent)."""
@@ -345,18 +351,11 @@ def _split_body(path: Path, lines: list[str], first_line: int, problems: list[Pr
 
 
 @dataclass
-class YamlFile:
+class YamlFile(_Positions):
     path: Path
     data: Any
     positions: dict[Loc, tuple[int, int]]
     problems: list[Problem]
-
-    def where(self, loc: Loc) -> tuple[int, int]:
-        for end in range(len(loc), -1, -1):
-            pos = self.positions.get(tuple(loc[:end]))
-            if pos is not None:
-                return pos
-        return (1, 1)
 
 
 def read_yaml_file(path: Path) -> YamlFile:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -30,34 +29,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
-def _files(paths: list[Path]) -> list[Path]:
-    from kbtools.errors import KBError
-
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*.md"))
-        elif path.exists() or path.is_symlink():
-            files.append(path)
-        else:
-            raise KBError(f"{path}: no such file or folder")
-    if not files:
-        raise KBError(f"no entry files (*.md) in {', '.join(map(str, paths))}")
-    return files
-
-
 def run(args: argparse.Namespace) -> int:
     from kbtools.atomic import write_text
     from kbtools.fmt import format_files
     from kbtools.load import entry_files
-    from kbtools.locate import find_root, normalise_root
 
-    files = _files(args.paths) if args.paths else None
-    if args.kb is None and files and not os.environ.get("KB_DIR"):
-        root = find_root(cwd=files[0].resolve().parent)
-    else:
-        root = find_root(args.kb)
-    root = args.root = normalise_root(root)
+    files, root = options.entry_paths_and_root(args)
     if files is None:
         files = entry_files(root)
 

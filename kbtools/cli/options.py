@@ -63,3 +63,32 @@ def root(args: argparse.Namespace) -> Path:
     found = find_root(getattr(args, "kb", None))
     args.root = found
     return found
+
+
+def entry_paths_and_root(args: argparse.Namespace) -> tuple[list[Path] | None, Path]:
+    """The entry files named on the command line (None: the whole KB) and the KB they belong to.
+
+    Folders are expanded to their ``*.md`` files. Without --kb or KB_DIR, files are checked against
+    the KB they lie in, wherever kb is run from.
+    """
+    from kbtools.errors import KBError
+    from kbtools.locate import find_root, normalise_root
+
+    files: list[Path] | None = None
+    if args.paths:
+        files = []
+        for path in args.paths:
+            if path.is_dir():
+                files += sorted(path.rglob("*.md"))
+            elif path.exists() or path.is_symlink():
+                files.append(path)
+            else:
+                raise KBError(f"{path}: no such file or folder")
+        if not files:
+            raise KBError(f"no entry files (*.md) in {', '.join(map(str, args.paths))}")
+    if args.kb is None and files and not os.environ.get("KB_DIR"):
+        found = find_root(cwd=files[0].resolve().parent)
+    else:
+        found = find_root(args.kb)
+    args.root = normalise_root(found)
+    return files, args.root

@@ -35,30 +35,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kbtools.errors import KBError
     from kbtools.load import load_kb
-    from kbtools.locate import find_root, normalise_root
     from kbtools.term import Painter, use_colour
 
-    files: list[Path] | None = None
-    if args.paths:
-        files = []
-        for path in args.paths:
-            if path.is_dir():
-                files += sorted(p for p in path.rglob("*.md"))
-            elif path.exists() or path.is_symlink():
-                files.append(path)
-            else:
-                raise KBError(f"{path}: no such file or folder")
-        if not files:
-            raise KBError(f"no entry files (*.md) in {', '.join(map(str, args.paths))}")
-    if args.kb is None and files and not os.environ.get("KB_DIR"):
-        # Check the files against the KB they belong to, wherever kb is run from.
-        root = find_root(cwd=files[0].resolve().parent)
-    else:
-        root = find_root(args.kb)
-    root = normalise_root(root)
-    args.root = root
+    files, root = options.entry_paths_and_root(args)
     kb = load_kb(root, only=files)
     errors = [p for p in kb.problems if p.severity == "error"]
 
