@@ -202,3 +202,81 @@ def test_a_search_on_a_fresh_index_imports_no_yaml_or_pydantic(make_kb: Callable
             "print('HEAVY', heavy, file=sys.stderr)")
     done = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=60)
     assert "HEAVY []" in done.stderr
+
+
+def test_a_fresh_search_imports_neither_asyncio_nor_urllib_and_leaves_no_stand_ins(
+        make_kb: Callable[..., Path]) -> None:
+    # kbtools.index keeps Whoosh's two needless imports out of start-up (see _import_whoosh): the
+    # stand-ins must not outlive the import, and the real modules must still import afterwards.
+    root = make_kb({"kong/a.md": None})
+    open_index(root).close()
+    code = ("import sys, functools\nfrom kbtools.cli import main\nmain(['search', '--kb', sys.argv[1], 'sample'])\n"
+            "print('LOADED', [m for m in ('asyncio', 'urllib.request', 'cached_property') if m in sys.modules])\n"
+            "import whoosh.reading, cached_property, urllib.request\n"
+            "assert whoosh.reading.cached_property is functools.cached_property\n"
+            "assert hasattr(cached_property, 'threaded_cached_property') and hasattr(urllib.request, 'Request')\n"
+            "import whoosh.compat\nassert whoosh.compat.urlretrieve.__module__ == 'kbtools.index'\nprint('OK')")
+    done = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=60)
+    assert "LOADED []" in done.stdout and "OK" in done.stdout, done.stderr
+
+
+def test_cached_property_stand_in_works_on_deletions(make_kb: Callable[..., Path]) -> None:
+    # SegmentReader.deleted_docs_set is the one @cached_property: an update deletes a document.
+    root = make_kb({"kong/a.md": None, "kong/b.md": None})
+    open_index(root).close()
+    path = root / "entries/kong/a.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
+    opened = open_index(root)
+    try:
+        with opened.ix.searcher() as searcher:
+            reader = searcher.reader()
+            assert reader.doc_count() == 2
+            readers = [r for r, _ in reader.leaf_readers()] if not reader.is_atomic() else [reader]
+            assert any(r.has_deletions() and r.deleted_docs_set for r in readers)
+    finally:
+        opened.close()
+
+
+@pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one CPU: builds never use several writers")
+def test_a_parallel_build_indexes_the_same_as_a_serial_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kbtools.index as index
+    from kbtools.search import search
+
+    root = _gen(tmp_path, 250)  # MpWriter sends documents to its processes 100 at a time
+    queries = ["to_regclass", "proxy_pass overflow", "table_lookup.c", "数据库 迁移", "connection refused"]
+    serial = open_index(root, rebuild=True)
+    expected = [[(h.id, round(h.score, 6)) for h in search(root, q, opened=serial, include_weak=True)]
+                for q in queries]
+    with serial.ix.searcher() as s:
+        terms = sorted((f, t, s.doc_frequency(f, t)) for f, t in s.reader().all_terms())
+    serial.close()
+    monkeypatch.setattr(index, "MP_WRITER_FROM", 10)
+    parallel = open_index(root, rebuild=True)
+    try:
+        assert len(parallel.ix._segments()) >= 2  # written by several processes, left unmerged
+        with parallel.ix.searcher() as s:
+            assert sorted((f, t, s.doc_frequency(f, t)) for f, t in s.reader().all_terms()) == terms
+        got = [[(h.id, round(h.score, 6)) for h in search(root, q, opened=parallel, include_weak=True)]
+               for q in queries]
+        assert got == expected and any(got)
+    finally:
+        parallel.close()
+
+
+def test_a_damaged_stats_file_falls_back_to_the_manifest(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/a.md": None})
+    first = open_index(root)
+    location = Path(first.location)
+    first.close()
+    (location / "stats.marshal").write_bytes(b"\x00garbage")
+    again = open_index(root)
+    assert again.report is None and again.location == str(location) and again.manifest.files
+    again.close()
+    # Only an mtime moved: recorded in place, stats file included, and the next search is fresh.
+    os.utime(root / "entries/kong/a.md", ns=(1, 1))
+    touched = open_index(root)
+    assert touched.location == str(location)
+    touched.close()
+    final = open_index(root)
+    assert final.report is None and final.stats is not None and final.fresh(final.stats)
+    final.close()
