@@ -280,6 +280,10 @@ def _entry_rels(now: dict[str, Stat]) -> list[str]:
 # segments is as fast. Below it, starting processes costs more than it saves.
 MP_WRITER_FROM = 2000
 WRITER_PROCS = 2
+# Segments are written as separate files, not one compound file: opening a compound file that is
+# memory-mapped copies each of its parts into a BytesIO (Whoosh's BufferFile), ~20 ms of every
+# search at 10k entries; separate files are read in place.
+WRITER_OPTIONS: dict[str, Any] = {"limitmb": 128, "compound": False}
 
 
 def build_into(storage_ix: Any, root: Path, now: dict[str, Stat], progress: Progress | None = None, *,
@@ -295,9 +299,11 @@ def build_into(storage_ix: Any, root: Path, now: dict[str, Stat], progress: Prog
     rels = _entry_rels(now)
     procs = min(WRITER_PROCS, os.cpu_count() or 1)
     if parallel and procs > 1 and len(rels) >= MP_WRITER_FROM:
-        writer = storage_ix.writer(procs=procs, multisegment=True, limitmb=128)
+        # A larger buffer per process: with 128 MB each process spills sorted runs to disk and
+        # merges them back in Python (10k entries: writing took 31 s; 14 s at 512 MB, ~0.5 GB RSS).
+        writer = storage_ix.writer(procs=procs, multisegment=True, **{**WRITER_OPTIONS, "limitmb": 512})
     else:
-        writer = storage_ix.writer(limitmb=128)
+        writer = storage_ix.writer(**WRITER_OPTIONS)
     try:
         added, skipped = _fill(writer, root, rels, manifest, now, progress)
     except BaseException:
@@ -509,7 +515,7 @@ class Cache:
                 if item.name not in _OWN_FILES and not item.name.endswith("LOCK"):
                     os.link(item.path, gen / item.name)
             ix = whoosh_index.open_dir(str(gen))
-            writer = ix.writer(limitmb=64)
+            writer = ix.writer(**{**WRITER_OPTIONS, "limitmb": 64})
             try:
                 for rel in removed + changed:
                     if rel in old.manifest.files:
