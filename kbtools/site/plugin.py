@@ -77,6 +77,9 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             config.theme.dirs.insert(0, theme_dir)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
+        from kbtools.site import searchindex
+
+        searchindex.install(config)  # Material's search entries, without html.parser's cost
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
