@@ -58,3 +58,30 @@ def test_same_sections_on_rendered_entries() -> None:
         for lang in ("zh", "en"):
             html = md.reset().convert(render_entry(entry, lang, ctx))
             assert _sections(parse(html)) == _sections(_material(html))
+
+
+def test_cached_pygments_setup_gives_the_same_html() -> None:
+    from pymdownx import highlight
+
+    from kbtools.site import highlightcache
+
+    text = "```bash\nexport A=1 && echo \"$A\" # done\n```\n\n```ini\n[a]\nb = 1\n```\n\n`#!python print(1)`\n"
+    exts = ["pymdownx.highlight", "pymdownx.superfences", "pymdownx.inlinehilite"]
+    saved = {n: getattr(highlight, n).__dict__.get("_create_stylesheet") for n in ("BlockHtmlFormatter",
+                                                                                  "InlineHtmlFormatter")}
+    for name in saved:
+        if saved[name] is not None:
+            delattr(getattr(highlight, name), "_create_stylesheet")
+    try:
+        plain = markdown.markdown(text, extensions=exts)
+        highlightcache.install()
+        assert markdown.markdown(text, extensions=exts) == plain
+        assert markdown.markdown(text, extensions=exts) == plain  # from the cache
+        assert 'class="nb"' in plain or 'class="nv"' in plain
+    finally:
+        for name, value in saved.items():
+            cls = getattr(highlight, name)
+            if value is None and "_create_stylesheet" in cls.__dict__:
+                delattr(cls, "_create_stylesheet")
+            elif value is not None:
+                cls._create_stylesheet = value
