@@ -77,10 +77,6 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             config.theme.dirs.insert(0, theme_dir)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
-        from kbtools.site import highlightcache, searchindex
-
-        searchindex.install(config)  # Material's search entries, without html.parser's cost
-        highlightcache.install()  # Pygments' token-to-class map once, not once per code block
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
