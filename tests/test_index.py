@@ -132,6 +132,24 @@ def test_a_read_only_cache_with_a_fresh_index_is_used_as_is(make_kb: Callable[..
         os.chmod(folder, 0o700)
 
 
+def test_a_fresh_index_is_searched_without_writing_to_the_cache(make_kb: Callable[..., Path], _cache: Path) -> None:
+    # The property that makes a read-only cache usable, checked in a way that holds for root too
+    # (root's writes ignore permissions, so the chmod test above cannot run in CI).
+    root = make_kb({"kong/a.md": None})
+    open_index(root).close()
+    folder = cache_dir(root)
+
+    def snapshot() -> dict[str, tuple[int, int]]:
+        return {p.relative_to(folder).as_posix(): (p.stat().st_mtime_ns, p.stat().st_size)
+                for p in folder.rglob("*") if p.is_file()}
+
+    before = snapshot()
+    opened = open_index(root)
+    assert opened.report is None and not opened.warnings
+    opened.close()
+    assert snapshot() == before
+
+
 def test_the_cache_is_keyed_by_kb_path(tmp_path: Path) -> None:
     assert cache_dir(tmp_path / "one") != cache_dir(tmp_path / "two")
 
