@@ -82,3 +82,47 @@ def test_missing_values_without_a_terminal_are_usage_errors(make_kb: Callable[..
     root = make_kb({})
     assert main(["new", "--product", "kong", "--kb", str(root)]) == 2
     assert "--component, --id required when not on a terminal" in capsys.readouterr().err
+
+
+def test_on_a_terminal_new_asks_for_what_is_missing(make_kb: Callable[..., Path]) -> None:
+    """Run `kb new` on a real pseudo-terminal and answer its prompts as a person would."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+    import time
+
+    root = make_kb()
+    main_fd, child_fd = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "kbtools", "new", "--kb", str(root)],
+                            stdin=child_fd, stdout=child_fd, stderr=child_fd, close_fds=True,
+                            env={**os.environ, "NO_COLOR": "1"})
+    os.close(child_fd)
+    seen = b""
+
+    def expect(prompt: bytes) -> None:
+        nonlocal seen
+        deadline = time.monotonic() + 20
+        while prompt not in seen:
+            assert time.monotonic() < deadline, f"no {prompt!r} prompt; the screen shows {seen!r}"
+            ready, _, _ = select.select([main_fd], [], [], 0.5)
+            if ready:
+                seen += os.read(main_fd, 4096)
+
+    try:
+        expect(b"product [kong]: ")
+        os.write(main_fd, b"nginx\n")  # not a product: asked again
+        expect(b"choose one of: kong")
+        os.write(main_fd, b"kong\n")
+        expect(b"component [build/database]: ")
+        os.write(main_fd, b"build\n")
+        expect(b"id (lowercase-slug")
+        os.write(main_fd, b"asked-on-a-terminal\n")
+        assert proc.wait(timeout=20) == 0
+    finally:
+        proc.kill()
+        os.close(main_fd)
+    written = root / "entries" / "kong" / "asked-on-a-terminal.md"
+    assert written.is_file()
+    assert "component: build" in written.read_text(encoding="utf-8")
