@@ -75,5 +75,5 @@ def render_entry(entry: Entry, langs: Sequence[str], paint: Paint, *, path: str,
         lines += ["", f"{paint(h['source'], 'bold')}: {entry.source.title}{part} — {entry.source.author} "
                       f"<{entry.source.url}>"]
     lines += ["", f"{paint(h['file'], 'bold')}: {path}"]
-    lines += [f"{paint(h['page'], 'bold')}: {urls[lang]}" for lang in langs]
+    lines += [f"{paint(h['page'], 'bold')}: {urls[lang]}" for lang in langs if lang in urls]
     return "\n".join(lines)

@@ -46,7 +46,6 @@ MIN_CONFIDENCE = 0.5
 # short line (`stack traceback:`) is in many pasted logs without meaning anything.
 MIN_LINE_TOKENS = 3
 
-DEFAULT_SITE_URL = "https://kb.example.org/"
 _SITE_URL = re.compile(r"""^site_url\s*:\s*["']?([^"'#\s]+)""", re.MULTILINE)
 # MkDocs' `!ENV` tag: `site_url: !ENV NAME` or `site_url: !ENV [NAME, OTHER, "default"]` (the first
 # variable that is set wins; the last item of a list of two or more is the default).
@@ -86,34 +85,36 @@ class QuerySyntaxError(ValueError):
     """The query given with ``syntax=True`` does not parse."""
 
 
-def site_url(root: Path) -> str:
-    """The site's base address: ``site_url`` of ``mkdocs.yml`` at the KB root, else the default.
+def site_url(root: Path) -> str | None:
+    """The site's base address: ``site_url`` of ``mkdocs.yml`` at the KB root; None when the KB
+    has no site (then no page address is shown: a made-up one would send people nowhere).
 
     Read with a regular expression, not a YAML parser, to keep YAML off the search start-up path.
     """
     try:
         text = (root / "mkdocs.yml").read_text(encoding="utf-8", errors="replace")
     except OSError:
-        return DEFAULT_SITE_URL
+        return None
     tagged = _SITE_URL_ENV.search(text)
     if tagged:
         return _env_tag(tagged.group(1), tagged.group(2))
     found = _SITE_URL.search(text)
-    return found.group(1) if found else DEFAULT_SITE_URL
+    return found.group(1) if found else None
 
 
-def _env_tag(listed: str | None, single: str | None) -> str:
+def _env_tag(listed: str | None, single: str | None) -> str | None:
     """The value of an ``!ENV`` tag: the first of its variables that is set (and not empty: an empty
-    base address would make every page link relative), else its default, else ours."""
+    base address would make every page link relative), else its default, else None."""
+    default: str | None
     if single is not None:
-        names, default = [single], DEFAULT_SITE_URL
+        names, default = [single], None
     else:
         items = [item.strip().strip("\"'") for item in (listed or "").split(",")]
         items = [item for item in items if item]
         if len(items) > 1:
             names, default = items[:-1], items[-1]
         else:
-            names, default = items, DEFAULT_SITE_URL
+            names, default = items, None
     for name in names:
         value = os.environ.get(name, "").strip()
         if value:

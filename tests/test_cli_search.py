@@ -34,11 +34,13 @@ BODY = ("<!-- lang: zh -->\n## 原因\n\n版本太低。\n\n## 解决\n\n把 Pos
 
 @pytest.fixture
 def kb(make_kb: Callable[..., Path]) -> Path:
-    return make_kb({"kong/regclass.md": entry_text("regclass", front={
+    root = make_kb({"kong/regclass.md": entry_text("regclass", front={
         "title": {"zh": "迁移失败：to_regclass 不存在", "en": "Migrations fail: to_regclass does not exist"},
         "symptoms": [{"command": "kong migrations up",
                       "output": "ERROR: function to_regclass(unknown) does not exist (8)\n"}],
     }, body=BODY)})
+    (root / "mkdocs.yml").write_text("site_name: kb\nsite_url: https://kb.example.org/\n", encoding="utf-8")
+    return root
 
 
 def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -237,3 +239,13 @@ def test_awkward_queries(tiny_kb: Path, query: str, monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("KB_CACHE_DIR", str(tiny_kb / "cache"))
     _any_input(tiny_kb, ["--", query])
     _any_input(tiny_kb, ["--syntax", "--", query])
+
+
+def test_a_kb_without_a_site_prints_no_page_address(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (kb / "mkdocs.yml").unlink()
+    code, out, _ = run(capsys, "search", "--kb", str(kb), "--lang", "en", "to_regclass")
+    assert code == 0
+    assert "page:" not in out
+    assert out.rstrip().endswith("file: entries/kong/regclass.md")
+    code, out, _ = run(capsys, "search", "--kb", str(kb), "--json", "to_regclass")
+    assert json.loads(out)["results"][0]["url"] is None

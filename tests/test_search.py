@@ -133,7 +133,7 @@ def test_syntax_errors_are_reported(kb: Path) -> None:
 
 
 def test_site_url_comes_from_mkdocs_yml(tmp_path: Path) -> None:
-    assert site_url(tmp_path) == "https://kb.example.org/"
+    assert site_url(tmp_path) is None  # no site: no page address at all
     (tmp_path / "mkdocs.yml").write_text("site_name: x\nsite_url: 'https://kb.test/docs/'\n", encoding="utf-8")
     assert site_url(tmp_path) == "https://kb.test/docs/"
 
@@ -147,14 +147,14 @@ def test_site_url_reads_the_env_tag(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert site_url(tmp_path) == "https://kb.test/default/"
     monkeypatch.setenv("KB_SITE_URL", "https://me.github.io/kb/")
     assert site_url(tmp_path) == "https://me.github.io/kb/"
-    # Several variables: the first one set wins; a bare name has no default but ours.
+    # Several variables: the first one set wins; a bare name has no default.
     mkdocs.write_text("site_url: !ENV [KB_URL_A, KB_SITE_URL, 'https://kb.test/d/']\n", encoding="utf-8")
     assert site_url(tmp_path) == "https://me.github.io/kb/"
     monkeypatch.setenv("KB_URL_A", "https://a.test/")
     assert site_url(tmp_path) == "https://a.test/"
     mkdocs.write_text("site_url: !ENV KB_URL_B\n", encoding="utf-8")
     monkeypatch.delenv("KB_URL_B", raising=False)
-    assert site_url(tmp_path) == "https://kb.example.org/"
+    assert site_url(tmp_path) is None
     monkeypatch.setenv("KB_URL_B", "https://b.test/")
     assert site_url(tmp_path) == "https://b.test/"
 

@@ -142,12 +142,12 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _json(hit: Hit, base: str, lang: str) -> dict[str, object]:
+def _json(hit: Hit, base: str | None, lang: str) -> dict[str, object]:
     from kbtools.urls import entry_url
 
     data = hit.to_dict()
-    data["url"] = entry_url(base, lang, hit.product, hit.id)
-    data["urls"] = {code: entry_url(base, code, hit.product, hit.id) for code in ("zh", "en")}
+    data["url"] = entry_url(base, lang, hit.product, hit.id) if base else None
+    data["urls"] = {code: entry_url(base, code, hit.product, hit.id) for code in ("zh", "en")} if base else None
     return data
 
 
@@ -170,7 +170,7 @@ def highlight(line: str, spans: tuple[tuple[int, int], ...], paint: object) -> s
     return ("…" if start else "") + "".join(out) + ("…" if len(line) > end else "")
 
 
-def format_hit(hit: Hit, number: int, lang: str, base: str, paint: object) -> str:
+def format_hit(hit: Hit, number: int, lang: str, base: str | None, paint: object) -> str:
     from kbtools.search import MIN_CONFIDENCE
     from kbtools.urls import entry_url
 
@@ -185,5 +185,6 @@ def format_hit(hit: Hit, number: int, lang: str, base: str, paint: object) -> st
     if fix:
         lines.append(f"   {labels['fix']}: {fix}")
     lines.append(f"   {labels['file']}: {hit.path}")
-    lines.append(f"   {labels['page']}: {entry_url(base, lang, hit.product, hit.id)}")
+    if base:
+        lines.append(f"   {labels['page']}: {entry_url(base, lang, hit.product, hit.id)}")
     return "\n".join(lines)

@@ -65,7 +65,7 @@ def run(args: argparse.Namespace) -> int:
         raise EntryError([p for p in problems if p.severity == "error"])
     rel = path.relative_to(root).as_posix()
     base = site_url(root)
-    urls = {lang: entry_url(base, lang, entry.product, entry.id) for lang in ("zh", "en")}
+    urls = {lang: entry_url(base, lang, entry.product, entry.id) for lang in ("zh", "en")} if base else {}
     if args.json:
         data = entry.model_dump(mode="json")
         data.update(path=rel, urls=urls, body={lang: {k: s.text for k, s in sections.items()}
