@@ -25,7 +25,7 @@ import json
 import math
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,11 @@ MIN_CONFIDENCE = 0.5
 # A symptom line must have this many tokens before "the whole line is in the query" counts: a
 # short line (`stack traceback:`) is in many pasted logs without meaning anything.
 MIN_LINE_TOKENS = 3
+STRONG_FIELDS = ("symptom", "title", "code")
+PROSE_WEIGHT_FOR_LOGS = 0.4
+ABSENT_IDENTIFIER_PENALTY = 0.6
+_LOG_MARKS = re.compile(r"\[[a-z]+\]|\w\(\)|\w+\.\w+:\d|\b(?:ERROR|Error|FATAL|error):|^[EWIF]\d{4} |\w/\w", re.M)
+_FILE_NAME = re.compile(r"\.(?:lua|conf|c|h|go|py|js|java|rb|sh|yml|yaml|json|key|crt|pem|log|so|txt)$")
 
 _SITE_URL = re.compile(r"""^site_url\s*:\s*["']?([^"'#\s]+)""", re.MULTILINE)
 # MkDocs' `!ENV` tag: `site_url: !ENV NAME` or `site_url: !ENV [NAME, OTHER, "default"]` (the first
@@ -163,6 +168,12 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
         def idf(token: str) -> float:
             return math.log(1 + total / (df.get(token, 0) + 0.5))
 
+        def weight(token: str) -> float:
+            """idf of any token, the symptom lines' own included (looked up once per search)."""
+            if token not in df:
+                df[token] = max(searcher.doc_frequency(name, token) for name in FIELDS)
+            return idf(token)
+
         if syntax:
             query = _parsed(opened, text)
         else:
@@ -177,15 +188,22 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
                                   filter=wq.And(filters) if filters else None)
         q_weight = sum(idf(t) for t in wanted) or 1.0
         postings = _PostingCache(searcher)
+        # In a pasted log line, words that only an entry's prose shares are weak evidence; in a
+        # description typed by a person, prose is where its words are.
+        prose_weight = PROSE_WEIGHT_FOR_LOGS if _looks_like_log(text) else 1.0
+        # An identifier the KB has never seen (`more_set_headers`, `kong.plugins.oidc.handler`) is
+        # usually what the error is about: an entry that lacks it explains another error.
+        absent = [t for t in q_tokens if not df.get(t) and _is_identifier(t)]
+        absent_penalty = ABSENT_IDENTIFIER_PENALTY if absent else 1.0
         hits: list[Hit] = []
         for result in results:
             record = json.loads(result["doc"])
             if env and not _env_admits(record["environment"], env):
                 continue
             docnum = result.docnum
-            covered = sum(idf(t) for t in wanted if df.get(t) and docnum in postings.docs(t)) / q_weight
-            line, line_cov = _best_line(record["symptoms"], wanted)
-            confidence = max(covered, line_cov) if not syntax else 1.0
+            covered = sum(idf(t) * postings.share(t, docnum, prose_weight) for t in wanted if df.get(t)) / q_weight
+            line, line_cov = _best_line(record["symptoms"], wanted, weight)
+            confidence = max(covered, line_cov) * absent_penalty if not syntax else 1.0
             if confidence < MIN_CONFIDENCE and not include_weak:
                 continue
             hits.append(Hit(
@@ -206,6 +224,23 @@ class _PostingCache:
     def __init__(self, searcher: Any):
         self.reader = searcher.reader()
         self.cache: dict[str, frozenset[int]] = {}
+        self.strong: dict[str, frozenset[int]] = {}
+
+    def share(self, token: str, docnum: int, prose_weight: float) -> float:
+        """1 when the entry has ``token`` in its error text, title or code; ``prose_weight`` when
+        only its prose has it; 0 when it lacks it."""
+        if docnum not in self.docs(token):
+            return 0.0
+        strong = self.strong.get(token)
+        if strong is None:
+            ids: set[int] = set()
+            for name in STRONG_FIELDS:
+                try:
+                    ids.update(self.reader.postings(name, token).all_ids())
+                except Exception:  # TermNotFound
+                    continue
+            strong = self.strong[token] = frozenset(ids)
+        return 1.0 if docnum in strong else prose_weight
 
     def docs(self, token: str) -> frozenset[int]:
         found = self.cache.get(token)
@@ -220,20 +255,35 @@ class _PostingCache:
         return found
 
 
-def _best_line(lines: Sequence[str], wanted: set[str]) -> tuple[str, float]:
-    """The symptom line sharing most tokens with the query, and the share of it in the query."""
-    best, best_key, best_cov = (lines[0] if lines else ""), (-1, 0.0), 0.0
+def _best_line(lines: Sequence[str], wanted: set[str], weight: Callable[[str], float]) -> tuple[str, float]:
+    """The symptom line sharing most with the query, and the idf-weighted share of it in the query.
+
+    Weighted, because a line's path and log furniture (`/usr/local/...`, `nginx`, `kong`) are in
+    many lines of many entries: a pasted line that shares only those with a known one, but not its
+    rare words (`real_ip_header`), is another error.
+    """
+    best, best_key, best_cov = (lines[0] if lines else ""), (-1.0, 0.0), 0.0
     for line in lines:
         toks = set(normalize.tokens(line))
         if not toks:
             continue
-        shared = len(toks & wanted)
-        cov = shared / len(toks) if len(toks) >= MIN_LINE_TOKENS else 0.0
+        shared = sum(weight(t) for t in toks & wanted)
+        total = sum(weight(t) for t in toks)
+        cov = shared / total if len(toks) >= MIN_LINE_TOKENS and total else 0.0
         key = (shared, cov)
         if key > best_key:
             best, best_key = line, key
         best_cov = max(best_cov, cov)
     return best, best_cov
+
+
+def _looks_like_log(text: str) -> bool:
+    return bool(_LOG_MARKS.search(text[:4096]))
+
+
+def _is_identifier(token: str) -> bool:
+    """A code identifier (`real_ip_header`, `luarocks.loader`), not a plain word or a file name."""
+    return ("_" in token.strip("_") or "." in token) and not _FILE_NAME.search(token) and not token[0].isdigit()
 
 
 def _env_admits(constraints: Mapping[str, str], env: Mapping[str, str]) -> bool:

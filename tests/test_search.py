@@ -199,3 +199,27 @@ def test_chinese_word_on_the_real_kb_finds_a_database_entry(real: Opened) -> Non
     hits = search(REPO, "数据库", opened=real)
     assert hits
     assert REAL.by_id()[hits[0].id].component == "database"
+
+
+def test_the_same_message_about_another_identifier_is_another_error() -> None:
+    # The line of a known error, but about a directive no entry mentions: not that entry.
+    assert search(REPO, 'nginx: [emerg] unknown directive "more_set_headers" in /usr/local/kong/nginx-kong.conf:12') == []
+    hits = search(REPO, 'nginx: [emerg] unknown directive "real_ip_header" in /etc/kong/nginx-kong.conf:80')
+    assert hits and hits[0].id == "openresty-real-ip-header-unknown"
+
+
+def test_words_only_the_prose_has_count_half_in_a_pasted_log_line(make_kb: Callable[..., Path]) -> None:
+    body = ("<!-- lang: zh -->\n## 原因\n\n原因。\n\n## 解决\n\n解决。\n\n"
+            "<!-- lang: en -->\n## Cause\n\nThe gearbox sprockets wobble sideways.\n\n## Fix\n\nFix it.\n")
+    root = make_kb({"kong/sample-one.md": entry_text("sample-one", body=body)})
+    # Typed by a person: the prose is where such words are.
+    assert [h.id for h in search(root, "gearbox sprockets wobble sideways")] == ["sample-one"]
+    # The same words in a log line: only the prose shares them, so it is a weak guess.
+    line = "2024/01/02 03:04:05 [error] 7#7: gearbox sprockets wobble sideways"
+    assert search(root, line) == []
+    assert [h.id for h in search(root, line, include_weak=True)] == ["sample-one"]
+
+
+def test_a_description_in_words_may_match_prose() -> None:
+    hits = search(REPO, "kong fails to start: host not found in syslog server, the machine has no internet access")
+    assert hits and hits[0].id == "syslog-host-not-found-anonymous-reports"
