@@ -168,11 +168,15 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
         def idf(token: str) -> float:
             return math.log(1 + total / (df.get(token, 0) + 0.5))
 
+        symptom_df: dict[str, int] = {}
+
         def weight(token: str) -> float:
-            """idf of any token, the symptom lines' own included (looked up once per search)."""
-            if token not in df:
-                df[token] = max(searcher.doc_frequency(name, token) for name in FIELDS)
-            return idf(token)
+            """idf of a symptom line's token among the entries' symptoms (looked up once per search;
+            one field, not five: this runs for every token of every candidate's lines)."""
+            found = symptom_df.get(token)
+            if found is None:
+                found = symptom_df[token] = searcher.doc_frequency("symptom", token)
+            return math.log(1 + total / (found + 0.5))
 
         if syntax:
             query = _parsed(opened, text)
