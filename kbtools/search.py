@@ -269,9 +269,10 @@ def _best_line(lines: Sequence[str], wanted: set[str], weight: Callable[[str], f
     best, best_key, best_cov = (lines[0] if lines else ""), (-1.0, 0.0), 0.0
     for line in lines:
         toks = set(normalize.tokens(line))
-        if not toks:
-            continue
-        shared = sum(weight(t) for t in toks & wanted)
+        common = toks & wanted
+        if not common:
+            continue  # shares nothing: no need to weigh its words (each weight is an index look-up)
+        shared = sum(weight(t) for t in common)
         total = sum(weight(t) for t in toks)
         cov = shared / total if len(toks) >= MIN_LINE_TOKENS and total else 0.0
         key = (shared, cov)
