@@ -29,17 +29,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-GENERATED = ("entries", "components")
-
-
-def copy_site_files(root: Path) -> None:
-    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    for path in (REPO / "kb").rglob("*"):
-        rel = path.relative_to(REPO / "kb")
-        if path.is_dir() or (len(rel.parts) > 1 and rel.parts[1] in GENERATED):
-            continue
-        (root / "kb" / rel).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(path, root / "kb" / rel)
+# The site tests set up a KB's site the same way; one copy of that code serves both.
+sys.path.insert(0, str(REPO / "tests"))
+from sitebuild import copy_site_files  # noqa: E402
 
 
 def make_plain(site_root: Path, plain_root: Path) -> None:
