@@ -53,14 +53,12 @@ def first_sentence(markdown: str, lang: str) -> str:
 
 
 def _code_and_prose(markdown: str) -> tuple[str, str]:
+    from kbtools.parse import fenced_lines
+
     code: list[str] = []
     prose: list[str] = []
-    fence = False
-    for line in markdown.splitlines():
-        if line.lstrip().startswith(("```", "~~~")):
-            fence = not fence
-            continue
-        (code if fence else prose).append(line)
+    for in_code, line in fenced_lines(markdown):
+        (code if in_code else prose).append(line)
     return "\n".join(code), "\n".join(prose)
 
 

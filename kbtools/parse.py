@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,23 @@ try:  # the C loader is several times faster; the pure-Python one gives the same
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
     _Loader = yaml.SafeLoader
 
+
+
+def fenced_lines(markdown: str) -> Iterator[tuple[bool, str]]:
+    """Each line of ``markdown`` that is not a fence marker, with whether it is inside a fenced
+    code block. A fence closes only with the same character, at least as long, as CommonMark says
+    (so a ```` block can show ``` lines)."""
+    fence: str | None = None
+    for line in markdown.splitlines():
+        match = FENCE.match(line)
+        if fence is None and match:
+            fence = match.group(1)
+            continue
+        if fence is not None and match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
+                and not line.strip()[len(match.group(1)):].strip():
+            fence = None
+            continue
+        yield fence is not None, line
 
 @dataclass
 class Section:

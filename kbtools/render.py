@@ -21,13 +21,11 @@ _LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
 
 def markdown(text: str, paint: Paint) -> list[str]:
     """Light terminal rendering of an entry's Markdown: enough to read, nothing lost."""
+    from kbtools.parse import fenced_lines
+
     out: list[str] = []
-    fence = False
-    for line in text.splitlines():
-        if line.lstrip().startswith(("```", "~~~")):
-            fence = not fence
-            continue
-        if fence:
+    for in_code, line in fenced_lines(text):
+        if in_code:
             out.append("    " + paint(line, "cyan"))
         elif line.startswith("#"):
             out.append(paint(line.lstrip("#").strip(), "bold"))
