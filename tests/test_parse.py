@@ -51,3 +51,12 @@ def test_yaml_errors_carry_the_file_line_of_the_problem() -> None:
     parsed = parse(text)
     assert [p.code for p in parsed.problems] == ["KB004"]
     assert parsed.problems[0].line > 5
+
+
+def test_fenced_lines_close_a_fence_only_with_its_own_kind() -> None:
+    from kbtools.parse import fenced_lines
+
+    text = "prose\n````markdown\n```bash\nkong start\n```\n````\nafter\n~~~\n```\n~~~\n"
+    assert list(fenced_lines(text)) == [
+        (False, "prose"), (True, "```bash"), (True, "kong start"), (True, "```"), (False, "after"), (True, "```"),
+    ]
