@@ -223,40 +223,39 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
 
 
 class _PostingCache:
-    """Which documents hold a token (in any search field), looked up once per token per search."""
+    """Which documents hold a token, per search field, looked up once per token per search."""
 
     def __init__(self, searcher: Any):
         self.reader = searcher.reader()
-        self.cache: dict[str, frozenset[int]] = {}
-        self.strong: dict[str, frozenset[int]] = {}
+        self.by_field: dict[tuple[str, str], frozenset[int]] = {}
+        self.by_group: dict[tuple[tuple[str, ...], str], frozenset[int]] = {}
+
+    def _in(self, names: tuple[str, ...], token: str) -> frozenset[int]:
+        cached = self.by_group.get((names, token))
+        if cached is not None:
+            return cached
+        ids: set[int] = set()
+        for name in names:
+            found = self.by_field.get((name, token))
+            if found is None:
+                try:
+                    found = frozenset(self.reader.postings(name, token).all_ids())
+                except Exception:  # TermNotFound: the token is in no entry's field of that name
+                    found = frozenset()
+                self.by_field[(name, token)] = found
+            ids |= found
+        result = self.by_group[(names, token)] = frozenset(ids)
+        return result
+
+    def docs(self, token: str) -> frozenset[int]:
+        return self._in(tuple(FIELDS), token)
 
     def share(self, token: str, docnum: int, prose_weight: float) -> float:
         """1 when the entry has ``token`` in its error text, title or code; ``prose_weight`` when
         only its prose has it; 0 when it lacks it."""
-        if docnum not in self.docs(token):
-            return 0.0
-        strong = self.strong.get(token)
-        if strong is None:
-            ids: set[int] = set()
-            for name in STRONG_FIELDS:
-                try:
-                    ids.update(self.reader.postings(name, token).all_ids())
-                except Exception:  # TermNotFound
-                    continue
-            strong = self.strong[token] = frozenset(ids)
-        return 1.0 if docnum in strong else prose_weight
-
-    def docs(self, token: str) -> frozenset[int]:
-        found = self.cache.get(token)
-        if found is None:
-            ids: set[int] = set()
-            for name in FIELDS:
-                try:
-                    ids.update(self.reader.postings(name, token).all_ids())
-                except Exception:  # TermNotFound: the token is in no entry's field of that name
-                    continue
-            found = self.cache[token] = frozenset(ids)
-        return found
+        if docnum in self._in(STRONG_FIELDS, token):
+            return 1.0
+        return prose_weight if docnum in self.docs(token) else 0.0
 
 
 def _best_line(lines: Sequence[str], wanted: set[str], weight: Callable[[str], float]) -> tuple[str, float]:
