@@ -37,7 +37,7 @@ SUBFIELD_ORDER: dict[str, tuple[str, ...]] = {
     "source": tuple(Source.model_fields),
 }
 FLOW_LISTS = ("tags", "related")  # short lists of slugs: one line reads better than one per item
-QUOTED_VALUES = ("environment",)  # version constraints: `9.4` unquoted would be a number
+QUOTED_VALUES = ("environment", "fixed_in")  # versions: `9.4` unquoted would be a number
 
 _FLOW_ITEM = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 INDENT = "  "

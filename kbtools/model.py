@@ -72,6 +72,10 @@ class FrontMatter(_Strict):
         default_factory=dict,
         description="Software name -> version constraint (`<9.4`, `0.14.1`, `0.14.x`, `>=1.0,<2`).",
     )
+    fixed_in: dict[Slug, str] = Field(
+        default_factory=dict,
+        description="Software name -> the first release that fixes the problem (`3.4.0`) where there is one.",
+    )
     status: Status
     tags: list[Slug] = Field(default_factory=list)
     related: list[Slug] = Field(default_factory=list, description="Ids of related entries.")

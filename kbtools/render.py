@@ -10,10 +10,11 @@ from kbtools.parse import SECTIONS
 
 Paint = Callable[..., str]
 
-HEADINGS = {"en": {"symptoms": "Symptoms", "environment": "Environment", "tags": "Tags",
+HEADINGS = {"en": {"symptoms": "Symptoms", "environment": "Environment", "fixed_in": "Fixed in",
+                   "tags": "Tags",
                    "references": "References", "source": "Source", "file": "File", "page": "Page",
                    "status": "status", "related": "Related"},
-            "zh": {"symptoms": "现象", "environment": "环境", "tags": "标签", "references": "参考资料",
+            "zh": {"symptoms": "现象", "environment": "环境", "fixed_in": "修复版本", "tags": "标签", "references": "参考资料",
                    "source": "来源", "file": "文件", "page": "网页", "status": "状态", "related": "相关条目"}}
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
@@ -53,6 +54,9 @@ def render_entry(entry: Entry, langs: Sequence[str], paint: Paint, *, path: str,
     if entry.environment:
         env = ", ".join(f"{name} {constraint}" for name, constraint in entry.environment.items())
         lines += ["", f"{paint(h['environment'], 'bold')}: {env}"]
+    if entry.fixed_in:
+        fixed = ", ".join(f"{name} {version}" for name, version in entry.fixed_in.items())
+        lines.append(f"{paint(h['fixed_in'], 'bold')}: {fixed}")
     if entry.tags:
         lines.append(f"{paint(h['tags'], 'bold')}: {', '.join(entry.tags)}")
     if entry.related:

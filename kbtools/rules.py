@@ -52,7 +52,7 @@ RULES: tuple[Rule, ...] = (
          "Use the `##` headings of the format: 原因/Cause, 排查/Diagnosis, 解决/Fix, 规避/Workaround, 备注/Notes."),
     Rule("KB022", "placeholder", "A placeholder left by `kb new` (`TODO`) is still in the entry.",
          "Replace every TODO with real content."),
-    Rule("KB030", "version", "A version constraint in `environment` does not parse.",
+    Rule("KB030", "version", "A version constraint in `environment`, or a release in `fixed_in`, does not parse.",
          "Write a PEP 440 specifier (`<9.4`, `>=0.14,<0.15`), a version (`0.14.1`) or a series (`0.14.x`)."),
     Rule("KB031", "url", "A URL is not a well-formed http(s) address (or uses a scheme such as `javascript:`).",
          "Use a full `https://` address."),

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from kbtools.errors import Problem
 from kbtools.model import Entry, FrontMatter, Product, Section
 from kbtools.parse import LANGS, REQUIRED_SECTIONS, SECTIONS, Half, ParsedFile, YamlFile, dotted
-from kbtools.versions import parse_constraint
+from kbtools.versions import is_release, parse_constraint
 
 FIELDS = list(FrontMatter.model_fields)
 PLACEHOLDER = re.compile(r"\bTODO\b")
@@ -183,6 +183,13 @@ def _check_values(parsed: ParsedFile, products: Mapping[str, Product], entries_d
             elif constraint is not None:
                 add(("environment", name), "KB030",
                     f"environment.{name}: write the constraint as text in quotes, e.g. \"{constraint}\"")
+
+    fixed_in = data.get("fixed_in")
+    if isinstance(fixed_in, dict):
+        for name, version in fixed_in.items():
+            if not (isinstance(version, str) and is_release(version)):
+                add(("fixed_in", name), "KB030", f"fixed_in.{name}: `{version}` is not a release; write it in quotes, "
+                                                 "e.g. \"3.4.0\"")
 
     for loc, url in _urls(data):
         reason = url_problem(url)

@@ -40,3 +40,12 @@ def admits(constraint: str, version: str) -> bool:
     except InvalidVersion:
         raise ValueError(f"`{version}` is not a version") from None
     return parse_constraint(constraint).contains(wanted, prereleases=True)
+
+
+def is_release(text: str) -> bool:
+    """Whether ``text`` names one release (``3.4.0``), as ``fixed_in`` needs."""
+    try:
+        Version(text)
+    except InvalidVersion:
+        return False
+    return True

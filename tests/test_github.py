@@ -36,7 +36,8 @@ def test_issue_form_offers_the_products_and_components_of_the_kb() -> None:
     assert isinstance(form, dict) and isinstance(products, dict)
     options = {item["id"]: item["attributes"].get("options") for item in form["body"] if "id" in item}
     assert options["product"] == list(products)
-    assert options["component"] == [c for p in products.values() for c in p["components"]]
+    # Component names repeat across products (`sync`), so the form offers `product/component`.
+    assert options["component"] == [f"{name}/{c}" for name, p in products.items() for c in p["components"]]
 
 
 def test_pr_workflow_runs_every_check() -> None:

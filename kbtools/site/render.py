@@ -105,7 +105,11 @@ def _versions(entry: Entry, lang: str) -> str:
         return f"{head}\n\n{label(lang, 'no_versions')}"
     rows = [f"| {label(lang, 'software')} | {label(lang, 'constraint')} |", "| --- | --- |"]
     rows += [f"| {md.text(name)} | {md.text(spec)} |" for name, spec in entry.environment.items()]
-    return head + "\n\n" + "\n".join(rows)
+    text = head + "\n\n" + "\n".join(rows)
+    if entry.fixed_in:
+        fixed = ", ".join(f"{md.text(name)} {md.text(version)}" for name, version in entry.fixed_in.items())
+        text += f"\n\n**{label(lang, 'fixed_in')}**{'：' if lang == 'zh' else ': '}{fixed}"
+    return text
 
 
 def _details(entry: Entry, lang: str, ctx: SiteContext, here: str) -> str:
