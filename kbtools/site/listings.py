@@ -114,6 +114,8 @@ def products(listing: Listing, lang: str, page: str) -> str:
     groups = _grouped(listing.entries)
     out = []
     for product_id, product in listing.ctx.products.items():
+        if not any(key[0] == product_id for key in groups):
+            continue  # a product without entries yet would be a heading over nothing
         out.append(f"### {md.text(product.name)}\n\n{md.text(product.description.get(lang))}")
         for component_id, names in product.components.items():
             members = groups.get((product_id, component_id), [])
