@@ -176,3 +176,57 @@ def test_edit_link_points_at_the_entry_source(browser: Browser) -> None:
     assert re.fullmatch(r"https://github\.com/[^/]+/[^/]+/edit/main/entries/kong/postgres-to-regclass\.md", href)
     body_link = page.locator('article a[href$="entries/kong/postgres-to-regclass.md"]').first
     assert body_link.get_attribute("href") == href
+
+
+def test_language_menu_works_wherever_the_site_is_served(browser: Browser) -> None:
+    # This server puts the site at /, not at site_url's /kb/: absolute menu links would 404 here.
+    page = browser.open("")
+    hrefs = [str(a.get_attribute("href")) for a in page.locator(".md-select__link").all()]
+    assert hrefs and not any(h.startswith("/") for h in hrefs), hrefs
+    page.locator(".md-header__option .md-select").hover()
+    page.locator('.md-select__link[hreflang="en"]').click()
+    page.wait_for_load_state("networkidle")
+    assert page.url == browser.base + "en/"
+    assert page.locator("html").get_attribute("lang") == "en"
+
+
+@pytest.mark.parametrize("prefix,permalink,toggle,language,foreign", [
+    ("", "本节链接", "切换到", "选择当前语言", ("Made with", "Permanent link", "Switch to")),
+    ("en/", "Link to this section", "Switch to", "Select language", ("Made with", "Permanent link", "切换到")),
+])
+def test_ui_strings_are_in_the_page_language(browser: Browser, prefix: str, permalink: str, toggle: str,
+                                             language: str, foreign: tuple[str, ...]) -> None:
+    page = browser.open(prefix + ENTRY)
+    titles = {str(a.get_attribute("title")) for a in page.locator("a.headerlink").all()}
+    assert titles == {permalink}
+    labels = [str(x.get_attribute("aria-label")) for x in page.locator("input[name='__palette']").all()]
+    assert labels and all(label.startswith(toggle) for label in labels), labels
+    assert page.get_by_role("button", name=language).count() == 1
+    html = page.content()
+    for text in foreign:
+        assert text not in html
+
+
+def test_copy_button_leaves_the_wrapped_output_readable(browser: Browser) -> None:
+    page = browser.open(ENTRY)
+    page.set_viewport_size({"width": 700, "height": 900})  # narrow: the output wraps
+    gap = page.evaluate("""() => {
+        const pre = document.querySelectorAll('article pre.kb-output')[1];
+        const code = pre.querySelector('code'), button = pre.querySelector('button[data-md-type="copy"]');
+        const range = document.createRange();
+        range.selectNodeContents(code);
+        const lines = [...range.getClientRects()];
+        const right = Math.max(...lines.filter(r => r.top < lines[0].bottom).map(r => r.right));
+        return {wraps: new Set(lines.map(r => Math.round(r.top))).size > 1,
+                textRight: right, buttonLeft: button.getBoundingClientRect().left};
+    }""")
+    assert gap["wraps"], "the test needs a wrapped output line"
+    assert gap["textRight"] <= gap["buttonLeft"], gap
+
+
+@pytest.mark.parametrize("path", ["", "en/", "components/kong/database/"])
+def test_dates_stay_on_one_line(browser: Browser, path: str) -> None:
+    page = browser.open(path)
+    page.set_viewport_size({"width": 420, "height": 900})
+    spans = page.evaluate("() => [...document.querySelectorAll('.kb-date')].map(s => s.getClientRects().length)")
+    assert spans and set(spans) == {1}, spans

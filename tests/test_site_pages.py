@@ -12,7 +12,7 @@ from kbtools.load import load_kb
 from kbtools.site.build import prepare
 from kbtools.site.listings import expand
 from kbtools.site.notes import load_notes
-from kbtools.site.pages import contributing_pages, sync
+from kbtools.site.pages import contributing_pages, hand_written_dirs, sync
 
 
 def test_sync_writes_only_what_changed_and_removes_stale_pages(tmp_path: Path) -> None:
@@ -101,10 +101,20 @@ def test_the_committed_note_order_matches_the_entries() -> None:
 def test_contributing_guides_fall_back_visibly_and_links_go_to_the_repository(tmp_path: Path) -> None:
     (tmp_path / "CONTRIBUTING.md").write_text("# Contributing\n\nSee [the spec](docs/spec.md) and "
                                               "[site](https://example.org).\n", encoding="utf-8")
-    pages = contributing_pages(tmp_path, "https://github.com/o/r/blob/main/")
+    pages = contributing_pages(tmp_path, "https://github.com/o/r/blob/main/", "https://github.com/o/r/new/main")
     assert "(https://github.com/o/r/blob/main/docs/spec.md)" in pages["en"]
+    # The missing translation is a file to create: a blob/ link to it would 404.
+    assert "(https://github.com/o/r/new/main?filename=CONTRIBUTING.zh.md)" in pages["zh"]
     assert "(https://example.org)" in pages["en"]
     assert '!!! info "尚未翻译"' in pages["zh"] and "# Contributing" in pages["zh"]
     assert "尚未翻译" not in pages["en"]
     empty = contributing_pages(tmp_path / "none", "")
     assert empty["zh"] and empty["en"]
+
+
+def test_serve_watches_what_people_write_not_what_the_build_writes(tmp_path: Path) -> None:
+    docs = tmp_path / "kb"
+    for folder in ("zh/entries/kong", "zh/components", "en/entries", "en/img", "assets"):
+        (docs / folder).mkdir(parents=True)
+    watched = {(p.relative_to(tmp_path).as_posix(), recursive) for p, recursive in hand_written_dirs(docs)}
+    assert watched == {("kb", False), ("kb/assets", True), ("kb/en", False), ("kb/en/img", True), ("kb/zh", False)}

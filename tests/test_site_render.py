@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ from kbtools.site import markdown as md
 from kbtools.site.fences import verbatim
 from kbtools.site.render import SiteContext, render_entry
 
-EXTENSIONS = ["admonition", "attr_list", "tables", "pymdownx.superfences", "pymdownx.highlight"]
+EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "pymdownx.superfences", "pymdownx.highlight"]
 CONFIGS = {"pymdownx.superfences": {"custom_fences": [{"name": "kb-verbatim", "class": "kb-output",
                                                        "format": verbatim}]}}
 PRODUCTS = {"kong": Product(name="Kong", description=Localized(zh="网关", en="Gateway"),
@@ -93,6 +94,8 @@ def test_missing_translation_falls_back_with_a_visible_notice() -> None:
     assert '!!! info "Not translated yet"' in fix
     assert "升级。" in fix
     assert 'class="admonition info"' in html(page)
+    # The Chinese text on the English page says which language it is in.
+    assert re.search(r'<div lang="zh">\s*<p>升级。', html(page))
 
 
 def test_draft_status_is_flagged_at_the_top() -> None:

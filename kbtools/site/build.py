@@ -22,7 +22,7 @@ class PrepareReport(SyncReport):
 
 
 def prepare(root: Path, docs_dir: Path, edit_base: str, blob_base: str, *,
-            export_href: str = "kb.json") -> tuple[Listing, PrepareReport]:
+            export_href: str = "kb.json", new_file_base: str = "") -> tuple[Listing, PrepareReport]:
     """Load the KB at ``root`` and write its generated pages under ``docs_dir``.
 
     Raises ValueError carrying every error as ``path:line:col: KBnnn message`` (the lines of
@@ -45,7 +45,7 @@ def prepare(root: Path, docs_dir: Path, edit_base: str, blob_base: str, *,
         edit_base=edit_base,
     )
     listing = Listing(entries=kb.entries, ctx=ctx, notes=notes,
-                      contributing=contributing_pages(root, blob_base), export_href=export_href, kb=kb)
+                      contributing=contributing_pages(root, blob_base, new_file_base), export_href=export_href, kb=kb)
     synced = sync(docs_dir, plan(listing))
     report = PrepareReport(synced.written, synced.removed, synced.unchanged)
     report.notices = [p.format(root) for p in kb.problems + note_problems if p.severity != "error"]

@@ -43,6 +43,9 @@ LABELS: dict[str, dict[str, str]] = {
         "none": "暂无条目。",
         "by_component": "按组件浏览",
         "all_entries": "全部条目",
+        "permalink": "本节链接",
+        "entry": "条目",
+        "versions_short": "版本",
     },
     "en": {
         "symptoms": "Symptoms",
@@ -81,6 +84,9 @@ LABELS: dict[str, dict[str, str]] = {
         "none": "No entries yet.",
         "by_component": "Browse by component",
         "all_entries": "All entries",
+        "permalink": "Link to this section",
+        "entry": "Entry",
+        "versions_short": "Versions",
     },
 }
 

@@ -64,13 +64,48 @@ def _entry_item(entry: Entry, lang: str, page: str, *, date: bool = False) -> st
     if entry.status != "verified":
         item += f" · *{label(lang, 'status.' + entry.status)}*"
     if date:
-        item += f" · {entry.updated.isoformat()}"
+        item += f" · {_date(entry)}"
     return item
+
+
+def _date(entry: Entry) -> str:
+    # Our own markup around a date we format: nothing from the entry to escape. The class keeps
+    # the date on one line (a date broken as `2026-` / `11-26` is hard to read).
+    return f'<span class="kb-date">{entry.updated.isoformat()}</span>'
+
+
+def _versions(entry: Entry, lang: str) -> str:
+    """The affected versions in a few words: the entry's own product first, then the fix."""
+    names = sorted(entry.environment, key=lambda name: name != entry.product)
+    parts = [f"{md.text(name)} {md.code_span(entry.environment[name])}" for name in names[:2]]
+    if len(names) > 2:
+        parts.append("…")
+    for name, version in entry.fixed_in.items():
+        parts.append(f"{label(lang, 'fixed_in')} {md.text(name)} {md.code_span(version)}")
+    return "<br>".join(parts) if parts else "—"
+
+
+def _status(entry: Entry, lang: str) -> str:
+    text = label(lang, "status." + entry.status)
+    return text if entry.status == "verified" else f"*{text}*"
+
+
+def _table(entries: list[Entry], lang: str, page: str) -> str:
+    """Entries as a table that scans at 60+ entries: title, status, versions, last update."""
+    head = (f"| {label(lang, 'entry')} | {label(lang, 'status')} | {label(lang, 'versions_short')} | "
+            f"{label(lang, 'updated')} |\n| --- | --- | --- | --- |")
+    rows = [f"| {md.link(e.title.get(lang), md.relative(page, entry_page_path(e.product, e.id)))} | "
+            f"{_status(e, lang)} | {_versions(e, lang)} | {_date(e)} |" for e in entries]
+    return head + "\n" + "\n".join(rows)
+
+
+def _newest_first(entries: list[Entry]) -> list[Entry]:
+    return sorted(entries, key=lambda e: (-e.updated.toordinal(), -e.created.toordinal(), e.id))
 
 
 def _grouped(entries: list[Entry]) -> dict[tuple[str, str], list[Entry]]:
     groups: dict[tuple[str, str], list[Entry]] = defaultdict(list)
-    for entry in sorted(entries, key=lambda e: e.id):
+    for entry in _newest_first(entries):
         groups[(entry.product, entry.component)].append(entry)
     return groups
 
@@ -79,6 +114,8 @@ def products(listing: Listing, lang: str, page: str) -> str:
     groups = _grouped(listing.entries)
     out = []
     for product_id, product in listing.ctx.products.items():
+        if not any(key[0] == product_id for key in groups):
+            continue  # a product without entries yet would be a heading over nothing
         out.append(f"### {md.text(product.name)}\n\n{md.text(product.description.get(lang))}")
         for component_id, names in product.components.items():
             members = groups.get((product_id, component_id), [])
@@ -86,16 +123,16 @@ def products(listing: Listing, lang: str, page: str) -> str:
                 continue
             target = md.relative(page, component_page_path(product_id, component_id))
             heading = f"#### [{md.text(names.get(lang))}]({target})"
-            items = [_entry_item(e, lang, page) for e in members[:HOME_PER_COMPONENT]]
+            block = heading + "\n\n" + _table(members[:HOME_PER_COMPONENT], lang, page)
             if len(members) > HOME_PER_COMPONENT:
                 more = (f"全部 {len(members)} 个条目" if lang == "zh" else f"All {len(members)} entries")
-                items.append(f"- [{more} →]({target})")
-            out.append(heading + "\n\n" + "\n".join(items))
+                block += f"\n\n[{more} →]({target})"
+            out.append(block)
     return "\n\n".join(out) if out else label(lang, "none")
 
 
 def recent(listing: Listing, lang: str, page: str) -> str:
-    latest = sorted(listing.entries, key=lambda e: (e.updated, e.id), reverse=True)[:RECENT]
+    latest = _newest_first(listing.entries)[:RECENT]
     return "\n".join(_entry_item(e, lang, page, date=True) for e in latest) or label(lang, "none")
 
 
@@ -161,7 +198,7 @@ def component_page(listing: Listing, lang: str, product_id: str, component_id: s
     members = _grouped(listing.entries).get((product_id, component_id), [])
     title = f"# {md.text(product.name)} › {md.text(product.components[component_id].get(lang))}"
     count = label(lang, "entries_count", n=len(members))
-    items = "\n".join(_entry_item(e, lang, page, date=True) for e in members) or label(lang, "none")
+    items = _table(members, lang, page) if members else label(lang, "none")
     back = md.relative(page, "index.md")
     more = (f"[← 返回首页]({back}) · [全部标签]({md.relative(page, TAGS_PAGE)})" if lang == "zh"
             else f"[← Home]({back}) · [All tags]({md.relative(page, TAGS_PAGE)})")

@@ -75,15 +75,31 @@ def sync(docs_dir: Path, pages: dict[str, str], langs: tuple[str, ...] = LANGS) 
     return report
 
 
+def hand_written_dirs(docs_dir: Path, langs: tuple[str, ...] = LANGS) -> list[tuple[Path, bool]]:
+    """The folders of ``docs_dir`` that hold what people write, as (folder, recursive) pairs:
+    everything but the generated folders below each language's folder."""
+    out: list[tuple[Path, bool]] = [(docs_dir, False)]
+    for child in sorted(p for p in docs_dir.iterdir() if p.is_dir()):
+        if child.name not in langs:
+            out.append((child, True))
+            continue
+        out.append((child, False))
+        out += [(sub, True) for sub in sorted(p for p in child.iterdir() if p.is_dir())
+                if sub.name not in GENERATED_DIRS]
+    return out
+
+
 _LINK = re.compile(r"(\]\(|^\[[^\]]+\]:\s*)(?!https?:|mailto:|#|/)([^)\s]+)", re.MULTILINE)
 
 
-def contributing_pages(root: Path, blob_base: str) -> dict[str, str]:
+def contributing_pages(root: Path, blob_base: str, new_file_base: str = "") -> dict[str, str]:
     """The contributing guide per language, from CONTRIBUTING.zh.md / CONTRIBUTING.md at the root.
 
     Relative links in the guides point at repository files, which are not pages of the site:
     they are turned into links to the repository. A language without its own guide shows the
-    other one under a notice, and with neither the page says where the guide will be.
+    other one under a notice that links to creating the missing file (``new_file_base``: the
+    repository's "new file" address, ``…/new/main``), and with neither the page says where the
+    guide will be.
     """
     files = {"zh": root / "CONTRIBUTING.zh.md", "en": root / "CONTRIBUTING.md"}
     texts: dict[str, str] = {}
@@ -98,7 +114,7 @@ def contributing_pages(root: Path, blob_base: str) -> dict[str, str]:
         if lang in texts:
             body = texts[lang]
         elif other in texts:
-            notice = label(lang, "fallback", url=blob_base + files[lang].name if blob_base else "#")
+            notice = label(lang, "fallback", url=f"{new_file_base}?filename={files[lang].name}" if new_file_base else "#")
             body = f'!!! info "{label(lang, "fallback_title")}"\n\n    {notice}\n\n{texts[other]}'
         else:
             body = ("贡献指南还在编写中。" if lang == "zh" else "The contributing guide is being written.")

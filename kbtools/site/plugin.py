@@ -80,6 +80,11 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        from kbtools.site.labels import label
+
+        # One Markdown configuration serves every language; the heading links' tooltip is the
+        # only text it prints, so it is set per language build here.
+        config.mdx_configs.setdefault("toc", {})["permalink_title"] = label(self._lang(config), "permalink")
         if self._nested(config):
             return  # pages were written once, by the outer build
         from kbtools.site.build import prepare
@@ -87,7 +92,8 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         try:
             self.listing, report = prepare(self.root, Path(config.docs_dir), self._repo_base(config, "edit"),
                                            self._repo_base(config, "blob"),
-                                           export_href=self._export_href(config))
+                                           export_href=self._export_href(config),
+                                           new_file_base=self._repo_base(config, "new").rstrip("/"))
         except ValueError as exc:  # invalid entries: every problem, then stop
             raise PluginError(str(exc)) from None
         for line in report.notices:
@@ -125,14 +131,23 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         return text
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        from kbtools.site.langmenu import relative_language_links
         from kbtools.site.searchsplit import drop_alternate_links, rebase
 
-        output = drop_alternate_links(output)
+        output = relative_language_links(drop_alternate_links(output), page.abs_url or "/")
         lang = self._lang(config)
         return output if lang == self._default_lang(config) else rebase(output, lang)
 
     def on_serve(self, server: Any, *, config: MkDocsConfig, builder: Any) -> Any:
-        # Entries live outside the docs dir: watch them, and the guides, so edits show up live.
+        from kbtools.site.pages import hand_written_dirs
+
+        # The build writes its generated pages into the docs dir; a watch over all of it would see
+        # that output and start a second, useless rebuild after every edit. Watch the folders that
+        # people edit instead: the hand-written part of the docs dir, the entries and the guides.
+        docs_dir = Path(config.docs_dir)
+        server.unwatch(str(docs_dir))
+        for folder, recursive in hand_written_dirs(docs_dir):
+            server.watch(str(folder), recursive=recursive)
         server.watch(str(self.root / "entries"))
         for name in ("CONTRIBUTING.md", "CONTRIBUTING.zh.md"):
             if (self.root / name).exists():

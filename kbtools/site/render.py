@@ -95,7 +95,9 @@ def _sections(entry: Entry, lang: str, ctx: SiteContext) -> list[str]:
         elif theirs is not None and theirs.text.strip():
             notice = label(lang, "fallback", url=ctx.edit_url(source_path(entry)) or "#")
             out.append(f"## {headings[lang]}\n\n"
-                       f'!!! info "{label(lang, "fallback_title")}"\n\n    {notice}\n\n{theirs.text.strip()}')
+                       f'!!! info "{label(lang, "fallback_title")}"\n\n    {notice}\n\n'
+                       # Marked with its own language, for screen readers, fonts and translation tools.
+                       f'<div lang="{other}" markdown>\n\n{theirs.text.strip()}\n\n</div>')
     return out
 
 
