@@ -84,7 +84,7 @@ def run_mode(root: Path, dirty: bool, edits: int, timeout: float) -> dict[str, o
         entry = sorted((root / "entries").glob("*/*.md"))[0]
         url = f"http://127.0.0.1:{port}/kb/en/entries/{entry.parent.name}/{entry.stem}/"
         home = f"http://127.0.0.1:{port}/kb/en/"
-        if wait_for(lambda: "<html" in fetch(url), timeout) is None:
+        if wait_for(lambda: "<html" in fetch(url), max(timeout, 1200.0)) is None:  # the first build is the long one
             raise SystemExit(f"the server did not come up:\n{log_path.read_text()[-3000:]}")
         wait_for(lambda: False, 2.0)  # let a trailing rebuild, if any, finish
         page_times: list[float] = []
