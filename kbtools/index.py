@@ -92,7 +92,7 @@ except ImportError:  # pragma: no cover - Windows: no advisory locks; single-use
     fcntl = None  # type: ignore[assignment]
 
 # Bump when the schema or the tokeniser changes: an index of another version is rebuilt.
-FORMAT = 7
+FORMAT = 8
 
 # Text reaches Whoosh already tokenised by kbtools.normalize and joined by spaces, so the analyser
 # only splits on spaces. The pattern is given explicitly: the Whoosh forks changed the default.

@@ -263,7 +263,7 @@ def test_a_parallel_build_indexes_the_same_as_a_serial_one(tmp_path: Path, monke
     root = _gen(tmp_path, 250)  # MpWriter sends documents to its processes 100 at a time
     queries = ["to_regclass", "proxy_pass overflow", "table_lookup.c", "数据库 迁移", "connection refused"]
     serial = open_index(root, rebuild=True)
-    expected = [[(h.id, round(h.score, 6)) for h in search(root, q, opened=serial, include_weak=True)]
+    expected = [[(h.id, round(h.score, 6)) for h in search(root, q, opened=serial)]
                 for q in queries]
     with serial.ix.searcher() as s:
         terms = sorted((f, t, s.doc_frequency(f, t)) for f, t in s.reader().all_terms())
@@ -274,7 +274,7 @@ def test_a_parallel_build_indexes_the_same_as_a_serial_one(tmp_path: Path, monke
         assert len(parallel.ix._segments()) >= 2  # written by several processes, left unmerged
         with parallel.ix.searcher() as s:
             assert sorted((f, t, s.doc_frequency(f, t)) for f, t in s.reader().all_terms()) == terms
-        got = [[(h.id, round(h.score, 6)) for h in search(root, q, opened=parallel, include_weak=True)]
+        got = [[(h.id, round(h.score, 6)) for h in search(root, q, opened=parallel)]
                for q in queries]
         assert got == expected and any(got)
     finally:
