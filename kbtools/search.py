@@ -176,18 +176,18 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
         filters += [wq.Term("tags", t.lower()) for t in tags]
         results = searcher.search(query, limit=None if env else max(CANDIDATES, limit),
                                   filter=wq.And(filters) if filters else None)
+        candidates = [(result.docnum, result["doc"], float(result.score or 0.0)) for result in results]
         q_weights = evidence.query_weights(q_tokens)
-        postings = _PostingCache(searcher)
+        postings = _PostingCache(searcher, [docnum for docnum, _doc, _score in candidates])
         # In a pasted log line, words that only an entry's prose shares are weak evidence; in a
         # description typed by a person, prose is where its words are.
         prose_weight = evidence.PROSE_WEIGHT_FOR_LOGS if _looks_like_log(text) else 1.0
         absent = [t for t in q_tokens if not df.get(t) and evidence.is_identifier(t)]
         hits: list[Hit] = []
-        for result in results:
-            record = json.loads(result["doc"])
+        for docnum, doc, bm25 in candidates:
+            record = json.loads(doc)
             if env and not _env_admits(record["environment"], env):
                 continue
-            docnum = result.docnum
             if syntax:
                 ev = evidence.Evidence(confidence=1.0, confident=True, line=record["symptoms"][0] if record["symptoms"] else "",
                                        line_share=0.0, query_share=0.0, shared_weight=0.0, strong_share=0.0,
@@ -204,7 +204,7 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
                     continue
             line = ev.line or (record["symptoms"][0] if record["symptoms"] else "")
             hits.append(Hit(
-                id=record["id"], path=record["path"], score=float(result.score or 0.0),
+                id=record["id"], path=record["path"], score=bm25,
                 confidence=ev.confidence, confident=ev.confident, title=record["title"],
                 product=record["product"], component=record["component"], status=record["status"],
                 tags=tuple(record["tags"]), environment=record["environment"], fix=record["fix"],
@@ -218,12 +218,34 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
 
 
 class _PostingCache:
-    """Which documents hold a token, per search field, looked up once per token per search."""
+    """Which of the candidates hold a token, per search field, looked up once per token per search.
 
-    def __init__(self, searcher: Any):
+    Only the candidates are asked about: a posting list is skipped through to each of them rather
+    than read whole (a word in most of 10k entries has a posting list of thousands).
+    """
+
+    def __init__(self, searcher: Any, candidates: Sequence[int]):
         self.reader = searcher.reader()
+        self.candidates = sorted(set(candidates))
         self.by_field: dict[tuple[str, str], frozenset[int]] = {}
         self.by_group: dict[tuple[tuple[str, ...], str], frozenset[int]] = {}
+
+    def _holding(self, name: str, token: str) -> frozenset[int]:
+        try:
+            matcher = self.reader.postings(name, token)
+        except Exception:  # TermNotFound: the token is in no entry's field of that name
+            return frozenset()
+        found = []
+        for docnum in self.candidates:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                found.append(docnum)
+        return frozenset(found)
 
     def _in(self, names: tuple[str, ...], token: str) -> frozenset[int]:
         cached = self.by_group.get((names, token))
@@ -233,11 +255,7 @@ class _PostingCache:
         for name in names:
             found = self.by_field.get((name, token))
             if found is None:
-                try:
-                    found = frozenset(self.reader.postings(name, token).all_ids())
-                except Exception:  # TermNotFound: the token is in no entry's field of that name
-                    found = frozenset()
-                self.by_field[(name, token)] = found
+                found = self.by_field[(name, token)] = self._holding(name, token)
             ids |= found
         result = self.by_group[(names, token)] = frozenset(ids)
         return result
