@@ -56,3 +56,33 @@ def test_relevance_does_not_fall_below_what_was_measured(tmp_path: Path, monkeyp
     assert result["recall@3"] >= 0.97, result
     assert result["first & confident"] >= 0.85, result
     assert result["uncovered → no confident"] >= 0.88, result
+
+
+def test_padded_adds_every_near_miss_as_a_valid_entry_and_reports(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path / "cache"))
+    queries = tmp_path / "q.yaml"
+    queries.write_text("queries:\n  - {expect: postgres-to-regclass, q: 'ERROR: function to_regclass(unknown) does not exist',"
+                       " shape: log-line}\n  - {expect: null, q: 'upstream timed out (110: Connection timed out)',"
+                       " shape: log-line}\n", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks/padded.py"), "--nearmiss",
+                           str(REPO / "tests/fixtures/nearmiss-small.yaml"), "--queries", str(queries)],
+                          check=True, capture_output=True, text=True)
+    entries = sum(1 for _ in (REPO / "entries").rglob("*.md"))
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"padded KB: {entries + 2} entries, of which 2 near misses"
+    # The covered query is found first and confidently; the near miss's own error is now an entry,
+    # so the uncovered query has a confident answer in the padded KB (it is no longer uncovered
+    # there: that is why real near-miss errors must not also be uncovered queries).
+    assert "| q | 1 / 1 | 1.00 | 1.00 | 1.00 | 1.00 | 0.00 |" in done.stdout
+    assert not (REPO / "entries" / "nearmiss").exists()
+
+
+def test_padded_refuses_a_near_miss_that_does_not_validate(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("errors:\n  - {id: Bad_Id, product: nginx, title: x, error: 'boom', url: 'https://example.org/'}\n",
+                   encoding="utf-8")
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks/padded.py"), "--nearmiss", str(bad),
+                           "--queries", str(REPO / "benchmarks/queries.yaml")], capture_output=True, text=True)
+    assert done.returncode == 1 and "the padded KB does not validate" in done.stderr
+    assert "Traceback" not in done.stderr
