@@ -42,11 +42,13 @@ MIN_SHARED = 1.0
 # Below this a candidate is not shown at all, not even as possible: it shares little but a word.
 POSSIBLE = 0.15
 PROSE_WEIGHT_FOR_LOGS = 0.4
+PROSE_WEIGHT_FOR_WORDS = 1.0
 ABSENT_IDENTIFIER_PENALTY = 0.6
 # A symptom line needs this many tokens, and this much weight, before "the whole line is in the
 # query" counts: a short line (`stack traceback:`) is in many pasted logs without meaning anything.
 MIN_LINE_TOKENS = 3
 MIN_LINE_WEIGHT = 3.5
+USE_ABSENT = False
 
 IDENTIFIER_WEIGHT = 2.0
 PLAIN_WEIGHT = 1.0
@@ -75,6 +77,7 @@ _COMMON_WORDS = """
 _COMMON_BIGRAMS = """
     问题 什么 怎么 如何 为什 么会 出现 报错 错误 时候 一个 这个 那个 使用 无法 不能 可以 请问
     大家 谢谢 求助 解决 是不 不是 没有 已经 但是 然后 发现 知道 遇到 情况 原因 配置 启动 运行
+    失败 安装 重新 新安 重启 执行 提示 显示 出错 正常 成功 修改 设置 之后 以后 的时 候出 时出 一直
 """
 COMMON = frozenset(_COMMON_WORDS.split()) | frozenset(_COMMON_BIGRAMS.split())
 
@@ -112,6 +115,7 @@ class Evidence:
     penalty: float  # 1, or ABSENT_IDENTIFIER_PENALTY
     shared: tuple[str, ...] = field(default=())  # tokens shared, heaviest first
     absent: tuple[str, ...] = field(default=())  # the query's identifiers no entry has
+    other: tuple[str, ...] = field(default=())  # names the query quotes that this entry's errors do not
 
     def sort_key(self, entry_id: str, bm25: float) -> tuple[float, float, float, float, float, str]:
         """Stronger first: confidence, then the parts it is made of (a word in an entry's error
@@ -126,7 +130,9 @@ class Evidence:
         """The tier decision in words, for --explain."""
         parts = f"confidence {self.confidence:.2f} = max(line {self.line_share:.2f}, query {self.query_share:.2f})"
         if self.penalty != 1.0:
-            parts += f" x {self.penalty:g} (identifier no entry has: {', '.join(self.absent[:3])})"
+            why = (f"it quotes {', '.join(sorted(self.other)[:3])}, not this entry's names" if self.other
+                   else f"identifier no entry has: {', '.join(self.absent[:3])}")
+            parts += f" x {self.penalty:g} ({why})"
         if self.confident:
             return f"{parts} > {CONFIDENT:g}: confident"
         if self.confidence > CONFIDENT:
@@ -138,15 +144,30 @@ class Evidence:
                 "line_share": round(self.line_share, 3), "query_share": round(self.query_share, 3),
                 "shared_weight": round(self.shared_weight, 3), "strong_share": round(self.strong_share, 3),
                 "penalty": self.penalty,
-                "shared": list(self.shared), "absent": list(self.absent), "decision": self.reason()}
+                "shared": list(self.shared), "absent": list(self.absent), "other_names": list(self.other),
+                "decision": self.reason()}
 
 
 def query_weights(q_tokens: Iterable[str]) -> dict[str, float]:
     return {t: weight(t) for t in q_tokens}
 
 
+_QUOTED = re.compile(r"""'([^'\s/]{2,80})'|"([^"\s/]{2,80})"|‘([^’\s/]{2,80})’|“([^”\s/]{2,80})”""")
+
+
+def subjects(text: str) -> frozenset[str]:
+    """The names an error message quotes (`module 'socket'`, `unknown directive "real_ip_header"`),
+    as tokens: what the error is about. Paths are left out (they vary from machine to machine)."""
+    names: set[str] = set()
+    for match in _QUOTED.finditer(text[:65536]):
+        name = next(group for group in match.groups() if group)
+        names.update(normalize.tokens(name))
+    return frozenset(names)
+
+
 def judge(q_weights: dict[str, float], lines: Sequence[str], strong: Callable[[str], bool],
-          anywhere: Callable[[str], bool], prose_weight: float, absent: Sequence[str]) -> Evidence:
+          anywhere: Callable[[str], bool], prose_weight: float, absent: Sequence[str],
+          q_subjects: frozenset[str] = frozenset()) -> Evidence:
     """The evidence that one entry explains the query.
 
     ``q_weights``: the query's tokens and their weights; ``lines``: the entry's symptom lines;
@@ -166,12 +187,18 @@ def judge(q_weights: dict[str, float], lines: Sequence[str], strong: Callable[[s
     shared_weight = sum(held.values())
     query_share = shared_weight / total
     line, line_share = best_line(lines, q_weights)
-    penalty = ABSENT_IDENTIFIER_PENALTY if absent else 1.0
+    # The same message about another name (`module 'waf' not found` against an entry about
+    # `module 'kong'`) is another error: judged on this entry's own lines, so no other entry moves it.
+    e_subjects = subjects("\n".join(lines)) if q_subjects else frozenset()
+    other = tuple(sorted(q_subjects)) if e_subjects and not (q_subjects & e_subjects) else ()
+    absent = tuple(absent) if USE_ABSENT else ()
+    penalty = ABSENT_IDENTIFIER_PENALTY if absent or other else 1.0
     confidence = max(query_share, line_share) * penalty
     shared = tuple(sorted((t for t, w in held.items() if w), key=lambda t: (-q_weights[t], t)))
     return Evidence(confidence=confidence, confident=confidence > CONFIDENT and shared_weight >= MIN_SHARED,
                     line=line, line_share=line_share, query_share=query_share, shared_weight=shared_weight,
-                    strong_share=strong_weight / total, penalty=penalty, shared=shared, absent=tuple(absent))
+                    strong_share=strong_weight / total, penalty=penalty, shared=shared, absent=absent,
+                    other=other)
 
 
 def best_line(lines: Sequence[str], q_weights: dict[str, float]) -> tuple[str, float]:

@@ -181,8 +181,9 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
         postings = _PostingCache(searcher, [docnum for docnum, _doc, _score in candidates])
         # In a pasted log line, words that only an entry's prose shares are weak evidence; in a
         # description typed by a person, prose is where its words are.
-        prose_weight = evidence.PROSE_WEIGHT_FOR_LOGS if _looks_like_log(text) else 1.0
+        prose_weight = evidence.PROSE_WEIGHT_FOR_LOGS if _looks_like_log(text) else evidence.PROSE_WEIGHT_FOR_WORDS
         absent = [t for t in q_tokens if not df.get(t) and evidence.is_identifier(t)]
+        q_subjects = evidence.subjects(text)
         hits: list[Hit] = []
         for docnum, doc, bm25 in candidates:
             record = json.loads(doc)
@@ -199,7 +200,7 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
                 def anywhere(t: str, d: int = docnum) -> bool:
                     return bool(df.get(t)) and postings.anywhere(t, d)
 
-                ev = evidence.judge(q_weights, record["symptoms"], strong, anywhere, prose_weight, absent)
+                ev = evidence.judge(q_weights, record["symptoms"], strong, anywhere, prose_weight, absent, q_subjects)
                 if ev.confidence < evidence.POSSIBLE and not ev.confident:
                     continue
             line = ev.line or (record["symptoms"][0] if record["symptoms"] else "")
