@@ -160,6 +160,8 @@ def subjects(text: str) -> frozenset[str]:
     as tokens: what the error is about. Paths are left out (they vary from machine to machine)."""
     names: set[str] = set()
     for match in _QUOTED.finditer(text[:65536]):
+        if text[max(0, match.start() - 9):match.start()].endswith("function "):
+            continue  # a Lua stack trace's `in function 'xpcall'`: where it passed, not what failed
         name = next(group for group in match.groups() if group)
         names.update(normalize.tokens(name))
     return frozenset(names)
