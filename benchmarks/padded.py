@@ -31,7 +31,8 @@ PRODUCT = "nearmiss"
 
 
 def _entry(item: dict[str, Any], component: str) -> str:
-    title = " ".join(str(item["title"]).split())
+    # A title is plain text (KB040): the error itself, HTML and all, is the symptom.
+    title = " ".join(str(item["title"]).replace("<", " ").replace(">", " ").split())
     front = {
         "id": item["id"],
         "title": {"zh": f"近似错误：{title}", "en": title},
@@ -77,7 +78,8 @@ def pad(kb: Path, nearmiss: Path, into: Path) -> Path:
     loaded = load_kb(root)
     problems = [p for p in loaded.problems if p.severity == "error"]
     if problems:
-        raise SystemExit("the padded KB does not validate:\n" + "\n".join(map(str, problems[:20])))
+        raise SystemExit("the padded KB does not validate:\n" + "\n".join(
+            f"{p.path}:{p.line}:{p.col}: {p.code} {p.message}" for p in problems[:20]))
     added = sum(1 for entry in loaded.entries if entry.product == PRODUCT)
     if added != len(errors):
         raise SystemExit(f"only {added} of {len(errors)} near-miss errors became entries")
