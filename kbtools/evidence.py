@@ -44,10 +44,11 @@ POSSIBLE = 0.15
 PROSE_WEIGHT_FOR_LOGS = 0.4
 PROSE_WEIGHT_FOR_WORDS = 1.0
 ABSENT_IDENTIFIER_PENALTY = 0.6
-# A symptom line needs this many tokens, and this much weight, before "the whole line is in the
-# query" counts: a short line (`stack traceback:`) is in many pasted logs without meaning anything.
+# A symptom line needs this many tokens, and this much weight (some six telling words), before "the
+# whole line is in the query" counts: a short or generic line (`stack traceback:`, `nginx: configuration
+# file /usr/local/kong/nginx.conf test failed`) is in many pasted logs without meaning anything.
 MIN_LINE_TOKENS = 3
-MIN_LINE_WEIGHT = 3.5
+MIN_LINE_WEIGHT = 6.5
 USE_ABSENT = False
 
 IDENTIFIER_WEIGHT = 2.0
