@@ -1,11 +1,16 @@
-"""Relevance of `kb search` on the real KB, beside a grep baseline measured in the same run.
+"""Relevance of `kb search` on a KB, beside Whoosh out of the box and grep, measured in the same run.
 
-    python benchmarks/relevance.py            # prints a Markdown table for BENCHMARKS.md
+    python benchmarks/relevance.py                       # every dev set; Markdown tables for BENCHMARKS.md
+    python benchmarks/relevance.py --queries FILE...     # these sets only
+    python benchmarks/relevance.py -v                    # and list the misses with their shape
 
-Each query of benchmarks/queries.yaml names the entry that explains it, or null for errors the KB
-does not cover. Reported: recall@1, recall@3 and MRR over the covered queries, and the share of
-uncovered queries answered with "no match". The baseline is `grep -rilF` of the query's longest
-line over entries/ (files listed in grep's order; no output counts as "no match").
+Each query of a set names the entry that explains it (`expect`), or null for an error the KB does
+not cover; the real sets also give `url`, `shape` and `lang`. Reported per set, per shape and over
+all: recall@1, recall@3 and MRR over the covered queries; "first & confident" (the right entry
+first *and* in the confident tier); and, over the uncovered ones, the share with no confident
+result. Baselines in the same run: Whoosh out of the box (StandardAnalyzer over each entry file's
+whole text, an OR of the query's words, BM25F) and `grep -rilF` of the query's longest line over
+entries/ (files in grep's order). A baseline has no tiers: any result counts as confident.
 """
 
 from __future__ import annotations
@@ -13,37 +18,107 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
+Ranking = tuple[list[str], bool]  # ids best first; whether the first is confident
+Ranker = Callable[[Path, str], Ranking]
+METRICS = ("recall@1", "recall@3", "MRR", "first & confident", "uncovered → no confident")
+
+
+def dev_sets() -> list[Path]:
+    """Every development set: the sets written from the entries and the real dev sets."""
+    return sorted(HERE.glob("queries*.yaml")) + sorted((HERE / "real").glob("dev-*.yaml"))
+
+
+def load_queries(path: Path) -> list[dict[str, Any]]:
+    items = yaml.safe_load(path.read_text(encoding="utf-8"))["queries"]
+    for item in items:
+        item.setdefault("shape", "unlabelled")
+        item.setdefault("set", path.stem)
+    return items
+
+
+class KbSearch:
+    """`kb search` through the library, one index opened for all queries."""
+
+    def __init__(self, root: Path):
+        from kbtools.index import open_index
+
+        self.opened = open_index(root)
+
+    def __call__(self, root: Path, query: str) -> Ranking:
+        from kbtools.search import search
+
+        hits = search(root, query, limit=10, opened=self.opened)
+        return [hit.id for hit in hits], bool(hits) and hits[0].confident
+
+    def close(self) -> None:
+        self.opened.close()
+
 
 def kb_ranking(root: Path, query: str) -> list[str]:
+    """The ids `kb search` returns for ``query`` (both tiers), best first."""
     from kbtools.search import search
 
     return [hit.id for hit in search(root, query, limit=10)]
 
 
-def grep_ranking(root: Path, query: str) -> list[str]:
+class WhooshDefault:
+    """Whoosh as a newcomer would use it: StandardAnalyzer over the whole entry file, OR query."""
+
+    def __init__(self, root: Path):
+        from whoosh.analysis import StandardAnalyzer
+        from whoosh.fields import ID, TEXT, Schema
+        from whoosh.filedb.filestore import RamStorage
+
+        self.analyzer = StandardAnalyzer()
+        self.ix = RamStorage().create_index(Schema(id=ID(stored=True), text=TEXT(analyzer=self.analyzer)))
+        with self.ix.writer() as writer:
+            for path in sorted((root / "entries").rglob("*.md")):
+                writer.add_document(id=path.stem, text=path.read_text(encoding="utf-8", errors="replace"))
+
+    def __call__(self, root: Path, query: str) -> Ranking:
+        from whoosh import query as wq
+
+        words = list(dict.fromkeys(t.text for t in self.analyzer(query[:64 * 1024])))
+        if not words:
+            return [], False
+        with self.ix.searcher() as searcher:
+            found = [hit["id"] for hit in searcher.search(wq.Or([wq.Term("text", w) for w in words]), limit=10)]
+        return found, bool(found)
+
+    def close(self) -> None:
+        self.ix.close()
+
+
+def grep_ranking(root: Path, query: str) -> Ranking:
     line = max((s.strip() for s in query.splitlines()), key=len, default="")
     if not line:
-        return []
+        return [], False
     done = subprocess.run(["grep", "-rilF", "--include=*.md", "--", line, str(root / "entries")],
                           capture_output=True, text=True)
-    return [Path(p).stem for p in done.stdout.splitlines()]
+    found = [Path(p).stem for p in done.stdout.splitlines()]
+    return found, bool(found)
 
 
-def score(queries: list[dict[str, str | None]], rank: object, root: Path) -> dict[str, float]:
-    r1 = r3 = rr = 0.0
-    covered = uncovered = no_match = 0
-    for item in queries:
-        found = rank(root, str(item["q"]))  # type: ignore[operator]
+def rank_all(queries: Sequence[dict[str, Any]], rank: Ranker, root: Path) -> list[Ranking]:
+    return [rank(root, str(item["q"])) for item in queries]
+
+
+def score(queries: Sequence[dict[str, Any]], rankings: Sequence[Ranking]) -> dict[str, float]:
+    r1 = r3 = rr = first_conf = 0.0
+    covered = uncovered = quiet = 0
+    for item, (found, confident) in zip(queries, rankings, strict=True):
         if item["expect"] is None:
             uncovered += 1
-            no_match += not found
+            quiet += not (found and confident)
             continue
         covered += 1
         if item["expect"] in found:
@@ -51,29 +126,87 @@ def score(queries: list[dict[str, str | None]], rank: object, root: Path) -> dic
             r1 += pos == 1
             r3 += pos <= 3
             rr += 1 / pos
-    return {"recall@1": r1 / covered, "recall@3": r3 / covered, "MRR": rr / covered,
-            "no match (uncovered)": no_match / max(uncovered, 1), "covered": covered, "uncovered": uncovered}
+            first_conf += pos == 1 and confident
+    n = max(covered, 1)
+    return {"recall@1": r1 / n, "recall@3": r3 / n, "MRR": rr / n, "first & confident": first_conf / n,
+            "uncovered → no confident": quiet / uncovered if uncovered else float("nan"),
+            "covered": covered, "uncovered": uncovered}
+
+
+def _cell(value: float) -> str:
+    return "—" if value != value else f"{value:.2f}"
+
+
+def table(title: str, groups: dict[str, list[int]], queries: Sequence[dict[str, Any]],
+          runs: dict[str, list[Ranking]]) -> list[str]:
+    """One Markdown table: a row per group (set or shape), kb search's figures and the baselines'."""
+    names = list(runs)
+    head = ["| " + title + " | covered / uncovered | " + " | ".join(f"kb {m}" for m in METRICS)
+            + " | " + " | ".join(f"{n} r@1 / r@3 / no result" for n in names[1:]) + " |"]
+    head.append("|" + "---|" * (2 + len(METRICS) + len(names) - 1))
+    for group, index in groups.items():
+        subset = [queries[i] for i in index]
+        ours = score(subset, [runs[names[0]][i] for i in index])
+        row = [group, f"{ours['covered']} / {ours['uncovered']}"] + [_cell(ours[m]) for m in METRICS]
+        for name in names[1:]:
+            base = score(subset, [runs[name][i] for i in index])
+            row.append(" / ".join(_cell(base[m]) for m in ("recall@1", "recall@3", "uncovered → no confident")))
+        head.append("| " + " | ".join(row) + " |")
+    return head
+
+
+def answerable(root: Path, queries: list[dict[str, Any]], out: Any = sys.stdout) -> list[dict[str, Any]]:
+    """The queries whose expected entry is in the KB at ``root`` (and the uncovered ones). A set
+    may name entries that are still being written; those queries are counted out, and said so."""
+    ids = {path.stem for path in (root / "entries").rglob("*.md")}
+    kept = [item for item in queries if item["expect"] is None or item["expect"] in ids]
+    if len(kept) < len(queries):
+        missing = sorted({str(item["expect"]) for item in queries if item not in kept})
+        print(f"left out: {len(queries) - len(kept)} queries whose entry is not in this KB "
+              f"({len(missing)} ids, e.g. {', '.join(missing[:3])})\n", file=out)
+    return kept
+
+
+def report(root: Path, queries: list[dict[str, Any]], *, verbose: bool = False,
+           out: Any = sys.stdout) -> dict[str, float]:
+    """Run kb search and the baselines on ``queries``; print the tables; return kb search's totals."""
+    queries = answerable(root, queries, out)
+    runs: dict[str, list[Ranking]] = {}
+    for name, make in (("kb search", KbSearch), ("Whoosh default", WhooshDefault)):
+        ranker = make(root)
+        try:
+            runs[name] = rank_all(queries, ranker, root)
+        finally:
+            ranker.close()
+    runs["grep"] = rank_all(queries, grep_ranking, root)
+    by_set: dict[str, list[int]] = {}
+    by_shape: dict[str, list[int]] = {}
+    for i, item in enumerate(queries):
+        by_set.setdefault(item["set"], []).append(i)
+        by_shape.setdefault(item["shape"], []).append(i)
+    by_set["**all**"] = list(range(len(queries)))
+    print("\n".join(table("set", by_set, queries, runs)), file=out)
+    print(file=out)
+    print("\n".join(table("shape", dict(sorted(by_shape.items())), queries, runs)), file=out)
+    if verbose:
+        for item, (found, confident) in zip(queries, runs["kb search"], strict=True):
+            expect = item["expect"]
+            miss = (found[:1] != [expect] or not confident) if expect else bool(found and confident)
+            if miss:
+                tier = "confident" if confident else "possible"
+                print(f"MISS [{item['set']} {item['shape']}] expect={expect} got={found[:3]} ({tier}) "
+                      f"q={str(item['q'])[:100]!r}", file=sys.stderr)
+    return score(queries, runs["kb search"])
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--kb", type=Path, default=REPO, help="KB root (default: this checkout)")
-    parser.add_argument("--queries", type=Path, default=HERE / "queries.yaml")
-    parser.add_argument("-v", "--verbose", action="store_true", help="list the misses")
+    parser.add_argument("--queries", type=Path, nargs="+", help="query sets (default: every dev set)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="list the misses with their shape")
     args = parser.parse_args(argv)
-    queries = yaml.safe_load(args.queries.read_text(encoding="utf-8"))["queries"]
-    ours = score(queries, kb_ranking, args.kb)
-    base = score(queries, grep_ranking, args.kb)
-    if args.verbose:
-        for item in queries:
-            found = kb_ranking(args.kb, item["q"])
-            if (found[:1] or [None])[0] != item["expect"]:
-                print(f"MISS expect={item['expect']} got={found[:3]} q={item['q'][:80]!r}", file=sys.stderr)
-    print(f"{ours['covered']} covered queries, {ours['uncovered']} uncovered\n")
-    print("| metric | kb search | grep -rilF (longest line) |")
-    print("|---|---|---|")
-    for key in ("recall@1", "recall@3", "MRR", "no match (uncovered)"):
-        print(f"| {key} | {ours[key]:.2f} | {base[key]:.2f} |")
+    queries = [item for path in (args.queries or dev_sets()) for item in load_queries(path)]
+    report(args.kb, queries, verbose=args.verbose)
     return 0
 
 

@@ -92,7 +92,7 @@ except ImportError:  # pragma: no cover - Windows: no advisory locks; single-use
     fcntl = None  # type: ignore[assignment]
 
 # Bump when the schema or the tokeniser changes: an index of another version is rebuilt.
-FORMAT = 7
+FORMAT = 8
 
 # Text reaches Whoosh already tokenised by kbtools.normalize and joined by spaces, so the analyser
 # only splits on spaces. The pattern is given explicitly: the Whoosh forks changed the default.
@@ -249,7 +249,10 @@ class Report:
         return bool(self.added or self.updated or self.removed or self.full)
 
 
-Progress = Callable[[int, int], None]
+# progress(done, total, phase): phase "start" (nothing read yet), "reading" (entries read and
+# checked so far), "writing" (all read; the postings are being written, which is 40-50% of a large
+# build), "done".
+Progress = Callable[[int, int, str], None]
 
 
 def _fill(writer: Any, root: Path, rels: list[str], manifest: Manifest, now: dict[str, Stat],
@@ -258,6 +261,8 @@ def _fill(writer: Any, root: Path, rels: list[str], manifest: Manifest, now: dic
 
     indexed = 0
     skipped = []
+    if progress:
+        progress(0, len(rels), "start")
     for i, (rel, fields, entry_id, digest) in enumerate(load_documents(root, rels)):
         if fields is None:
             skipped.append(rel)
@@ -266,7 +271,7 @@ def _fill(writer: Any, root: Path, rels: list[str], manifest: Manifest, now: dic
             indexed += 1
         manifest.files[rel] = [*now[rel], digest, entry_id]
         if progress and (i % 200 == 0 or i == len(rels) - 1):
-            progress(i + 1, len(rels))
+            progress(i + 1, len(rels), "reading")
     return indexed, skipped
 
 
@@ -309,7 +314,11 @@ def build_into(storage_ix: Any, root: Path, now: dict[str, Stat], progress: Prog
     except BaseException:
         writer.cancel()
         raise
+    if progress:
+        progress(len(rels), len(rels), "writing")
     writer.commit()
+    if progress:
+        progress(len(rels), len(rels), "done")
     return manifest, Report(added=added, entries=added, skipped=skipped, full=True)
 
 
@@ -522,12 +531,16 @@ class Cache:
                         writer.delete_by_term("path", rel)
                 for rel in removed:
                     manifest.files.pop(rel, None)
-                added, _skipped = _fill(writer, self.root, [r for r in changed if r.endswith(".md")], manifest,
-                                        now, progress)
+                todo = [r for r in changed if r.endswith(".md")]
+                added, _skipped = _fill(writer, self.root, todo, manifest, now, progress)
             except BaseException:
                 writer.cancel()
                 raise
+            if progress:
+                progress(len(todo), len(todo), "writing")
             writer.commit()
+            if progress:
+                progress(len(todo), len(todo), "done")
             ix.close()
             self._publish(gen, manifest)
             self.collect_garbage()
@@ -618,8 +631,65 @@ def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None =
             "this search (set KB_CACHE_DIR to a writable folder to keep it)"])
 
 
-def stderr_progress(done: int, total: int) -> None:
-    """A progress line on a terminal for builds of more than a few hundred entries."""
-    if total >= 500 and sys.stderr.isatty():
-        end = "\n" if done == total else ""
-        print(f"\rkb: indexing {done}/{total} entries", end=end, file=sys.stderr, flush=True)
+# Builds smaller than this are quick: they print nothing, on a terminal or off it.
+PROGRESS_FROM = 500
+
+
+class StderrProgress:
+    """Progress of a large build on stderr. On a terminal: one line rewritten in place, entries read
+    so far, then the seconds spent writing the index (a ticker: Whoosh's writer reports nothing
+    while it writes the postings), then the total time. Off a terminal (a log, CI): one line when
+    the build starts and one when it ends."""
+
+    def __init__(self) -> None:
+        self.started = 0.0
+        self._stop: Any = None
+
+    def __call__(self, done: int, total: int, phase: str) -> None:
+        if total < PROGRESS_FROM:
+            return
+        tty = sys.stderr.isatty()
+        if phase == "start":
+            self.started = time.monotonic()
+            if not tty:
+                print(f"kb: indexing {total} entries", file=sys.stderr, flush=True)
+        elif phase == "reading" and tty:
+            print(f"\rkb: indexing: {done}/{total} entries read", end="", file=sys.stderr, flush=True)
+        elif phase == "writing" and tty:
+            self._tick(total)
+        elif phase == "done":
+            if self._stop is not None:
+                stop, lock = self._stop
+                with lock:  # the ticker prints nothing after this
+                    stop.set()
+                self._stop = None
+            line = f"kb: indexed {total} entries in {time.monotonic() - self.started:.1f} s"
+            print(f"\r{line}\x1b[K" if tty else line, file=sys.stderr, flush=True)
+
+    def _tick(self, total: int) -> None:
+        import threading
+
+        stop, lock = threading.Event(), threading.Lock()
+        self._stop = (stop, lock)
+        writing = time.monotonic()
+
+        def show() -> None:
+            print(f"\rkb: indexing: {total}/{total} entries read, writing the index "
+                  f"({time.monotonic() - writing:.0f} s)", end="", file=sys.stderr, flush=True)
+
+        def run() -> None:
+            while not stop.wait(1.0):
+                with lock:
+                    if not stop.is_set():
+                        show()
+
+        show()
+        threading.Thread(target=run, daemon=True).start()
+
+
+def stderr_progress(done: int, total: int, phase: str) -> None:
+    """The progress of the build this process is running, on stderr (see :class:`StderrProgress`)."""
+    _STDERR_PROGRESS(done, total, phase)
+
+
+_STDERR_PROGRESS = StderrProgress()

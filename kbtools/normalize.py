@@ -8,10 +8,12 @@ What this does, in order:
 1. Drop the parts of a log line that differ from machine to machine (:func:`strip_variable`):
    timestamps, log levels in brackets, ``pid#tid``, connection numbers (``*23735``), IPs, ports and
    line numbers after a colon, UUIDs, hex ids, and home-folder path prefixes.
-2. Split into words. An identifier is kept whole *and* by its parts: ``to_regclass`` gives
+2. Keep error numbers in parentheses as tokens of their own: ``(104)``, ``(54)`` (other numbers
+   are dropped).
+3. Split into words. An identifier is kept whole *and* by its parts: ``to_regclass`` gives
    ``to_regclass`` and ``regclass``; ``luarocks.loader`` gives ``luarocks.loader``, ``luarocks``
    and ``loader``; ``KongIngress`` gives ``kongingress``, ``kong`` and ``ingress``.
-3. Chinese (and other CJK) runs become overlapping character bigrams, as Lucene's CJKAnalyzer does:
+4. Chinese (and other CJK) runs become overlapping character bigrams, as Lucene's CJKAnalyzer does:
    ``数据库迁移`` gives ``数据 据库 库迁 迁移``. A dictionary segmenter (jieba) would cut more
    precisely, but costs ~165 ms to import and ~1 s to load its dictionary on every search, which
    alone breaks the 150 ms budget; bigrams cost nothing, need no dictionary that can go stale on
@@ -72,6 +74,10 @@ _PART_SPLIT = re.compile(r"[._\-]+")
 _CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _HEX_ID = re.compile(r"^(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}$")
 _DIGITS = re.compile(r"^[\d.]+$")
+# An error number in parentheses, `(104)` or `(104: Connection reset by peer)`: numbers are
+# otherwise dropped as noise, but this one tells `Connection reset by peer (104)` (Linux) from
+# `(54)` (macOS), and `(111: Connection refused)` from `(110: Connection timed out)`.
+_ERRNO = re.compile(r"\((\d{1,5})(?=\)|:\s)")
 
 
 @cache
@@ -137,6 +143,8 @@ def tokens(text: str, *, limit: int | None = None) -> list[str]:
     """
     out: list[str] = []
     text = strip_variable(text)
+    if "(" in text:
+        out += [f"({number})" for number in _ERRNO.findall(text)]
     for match in _words(text).finditer(text):
         word = match.group()
         out.extend(_cjk_tokens(word) if _is_cjk(word) else _latin_tokens(word))

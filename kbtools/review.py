@@ -140,7 +140,7 @@ def search_finder(root: Path) -> Finder:
 
     def find(query: str, limit: int) -> list[tuple[str, str, float]]:
         return [(hit.id, hit.path, hit.score)
-                for hit in search(root, query, limit=limit, include_weak=True, opened=opened)]
+                for hit in search(root, query, limit=limit, opened=opened)]
 
     find.close = opened.close  # type: ignore[attr-defined]
     return find

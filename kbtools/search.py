@@ -9,30 +9,31 @@ How a query is answered:
    same tokeniser as the entries (variable parts of log lines dropped, identifiers whole and by
    parts, Chinese as bigrams). No query syntax is parsed, so ``sock.c:539``, ``"foo`` or ``a OR``
    are just words (``syntax=True`` opts in to Whoosh's query language).
-2. Tokens the index does not hold, and tokens found in over 10% of the entries (they tell none
-   apart, and would make a search on a big KB visit most documents), are left out; of the rest,
-   the rarest :data:`MAX_TERMS` become an
-   OR of term queries over the fields, weighted symptom > title > code > prose, scored by BM25F.
-3. Each candidate gets a *confidence* in [0, 1]: the larger of (a) the share of the query's
-   information (idf-weighted tokens) found in the entry, and (b) the share of the entry's best
-   symptom line found in the query — (b) is what recognises one known line inside a long pasted
-   log. Candidates below :data:`MIN_CONFIDENCE` are weak guesses: dropped unless ``include_weak``.
+2. Candidates: tokens the index does not hold are left out; in a query of more than
+   :data:`SHORT_QUERY_WORDS` words, so are tokens found in over 10% of the entries (they tell none
+   apart, and would make a search on a big KB visit most documents). The rarest :data:`MAX_TERMS`
+   of the rest become an OR of term queries over the fields, weighted symptom > title > code >
+   prose; BM25F picks the :data:`CANDIDATES` best.
+3. Each candidate is judged on its own by :func:`kbtools.evidence.judge` (fixed token weights, no
+   corpus statistics, so its verdict cannot fall as unrelated entries are added): its confidence,
+   and whether it is *confident* or only *possible*. Results are ordered by that same evidence —
+   confident ones first, a stronger match never below a weaker one — and exact ties by id.
+   Candidates with almost no evidence (below :data:`kbtools.evidence.POSSIBLE`) are dropped.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from whoosh import query as wq
 
-from kbtools import normalize
+from kbtools import evidence, normalize
 from kbtools.index import FIELDS, Opened, open_index
 
 MAX_TERMS = 200
@@ -40,16 +41,10 @@ MAX_TERMS = 200
 MAX_SYNTAX_CHARS = 2000
 COMMON_SHARE = 0.1
 COMMON_MIN = 20
-CANDIDATES = 30
-MIN_CONFIDENCE = 0.5
-# A symptom line must have this many tokens before "the whole line is in the query" counts: a
-# short line (`stack traceback:`) is in many pasted logs without meaning anything.
-MIN_LINE_TOKENS = 3
+CANDIDATES = 50
+SHORT_QUERY_WORDS = 2
 STRONG_FIELDS = ("symptom", "title", "code")
-PROSE_WEIGHT_FOR_LOGS = 0.4
-ABSENT_IDENTIFIER_PENALTY = 0.6
 _LOG_MARKS = re.compile(r"\[[a-z]+\]|\w\(\)|\w+\.\w+:\d|\b(?:ERROR|Error|FATAL|error):|^[EWIF]\d{4} |\w/\w", re.M)
-_FILE_NAME = re.compile(r"\.(?:lua|conf|c|h|go|py|js|java|rb|sh|yml|yaml|json|key|crt|pem|log|so|txt)$")
 
 _SITE_URL = re.compile(r"""^site_url\s*:\s*["']?([^"'#\s]+)""", re.MULTILINE)
 # MkDocs' `!ENV` tag: `site_url: !ENV NAME` or `site_url: !ENV [NAME, OTHER, "default"]` (the first
@@ -64,8 +59,8 @@ class Hit:
 
     id: str
     path: str  # the entry file, relative to the KB root
-    score: float  # BM25F; comparable only within one search
-    confidence: float  # 0..1, see the module docstring
+    score: float  # BM25F of the candidate query; comparable only within one search, not the order
+    confidence: float  # 0..1, see kbtools.evidence
     title: dict[str, str]  # {"zh": ..., "en": ...}
     product: str
     component: str
@@ -75,11 +70,13 @@ class Hit:
     fix: dict[str, str]  # first sentence of the fix, per language
     symptom: str
     spans: tuple[tuple[int, int], ...] = field(default=())
+    confident: bool = True
+    evidence: evidence.Evidence | None = None  # why it matched (None only for hand-made hits)
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "path": self.path, "score": round(self.score, 3),
-            "confidence": round(self.confidence, 3), "title": dict(self.title),
+            "confidence": round(self.confidence, 3), "confident": self.confident, "title": dict(self.title),
             "product": self.product, "component": self.component, "status": self.status,
             "tags": list(self.tags), "environment": dict(self.environment), "fix": dict(self.fix),
             "symptom": self.symptom, "matched": [self.symptom[a:b] for a, b in self.spans],
@@ -129,11 +126,11 @@ def _env_tag(listed: str | None, single: str | None) -> str | None:
 
 def search(root: Path, query: str, *, limit: int = 5, product: str | None = None,
            component: str | None = None, tags: Sequence[str] = (), env: Mapping[str, str] | None = None,
-           include_weak: bool = False, syntax: bool = False, opened: Opened | None = None) -> list[Hit]:
+           syntax: bool = False, opened: Opened | None = None) -> list[Hit]:
     """Search the KB at ``root`` for ``query`` (any text: a log line, a whole log, a description).
 
-    Returns at most ``limit`` hits, best first; an empty list when nothing matches well (with
-    ``include_weak``, weak matches are returned too, still best first). Filters: ``product``,
+    Returns at most ``limit`` hits, confident ones first, each tier best first (``Hit.confident``
+    says which tier); possible hits are always included. Filters: ``product``,
     ``component``, every tag of ``tags``, and ``env`` (software -> version: keeps entries whose
     constraint for that software admits the version, and entries that state none).
     ``opened`` reuses an index from :func:`kbtools.index.open_index` (else it is opened here,
@@ -148,87 +145,108 @@ def search(root: Path, query: str, *, limit: int = 5, product: str | None = None
     ix = opened or open_index(root)
     try:
         return _search(ix, query, limit=limit, product=product, component=component, tags=tags,
-                       env=env or {}, include_weak=include_weak, syntax=syntax)
+                       env=env or {}, syntax=syntax)
     finally:
         if own:
             ix.close()
 
 
 def _search(opened: Opened, text: str, *, limit: int, product: str | None, component: str | None,
-            tags: Sequence[str], env: Mapping[str, str], include_weak: bool, syntax: bool) -> list[Hit]:
+            tags: Sequence[str], env: Mapping[str, str], syntax: bool) -> list[Hit]:
     q_tokens = normalize.query_tokens(text)
     with opened.ix.searcher() as searcher:
         total = max(searcher.doc_count(), 1)
         df = {t: max(searcher.doc_frequency(name, t) for name in FIELDS) for t in q_tokens}
         # Words in a large share of the entries tell none apart; on a big KB they would also make
-        # every search visit most documents. They are left out of the query and of the coverage.
+        # every search visit most documents: a long query leaves them out of the candidate query.
+        # A query of one or two words keeps them: it is all the user gave, and the entries that
+        # hold those words are the answer (at least as possible ones).
         common = max(COMMON_MIN, COMMON_SHARE * total)
-        wanted = {t for t in q_tokens if df[t] <= common}
-
-        def idf(token: str) -> float:
-            return math.log(1 + total / (df.get(token, 0) + 0.5))
-
-        symptom_df: dict[str, int] = {}
-
-        def weight(token: str) -> float:
-            """idf of a symptom line's token among the entries' symptoms (looked up once per search;
-            one field, not five: this runs for every token of every candidate's lines)."""
-            found = symptom_df.get(token)
-            if found is None:
-                found = symptom_df[token] = searcher.doc_frequency("symptom", token)
-            return math.log(1 + total / (found + 0.5))
-
+        short = len(text.split()) <= SHORT_QUERY_WORDS
         if syntax:
             query = _parsed(opened, text)
         else:
-            known = sorted((t for t in wanted if df[t]), key=lambda t: (df[t], t))[:MAX_TERMS]
+            known = sorted((t for t in q_tokens if df[t] and (short or df[t] <= common)),
+                           key=lambda t: (df[t], t))[:MAX_TERMS]
             if not known:
                 return []
             query = wq.Or([wq.Term(name, t, boost=weight) for t in known for name, weight in FIELDS.items()])
         filters = [wq.Term("product", product)] if product else []
         filters += [wq.Term("component", component)] if component else []
         filters += [wq.Term("tags", t.lower()) for t in tags]
-        results = searcher.search(query, limit=None if env else CANDIDATES,
+        results = searcher.search(query, limit=None if env else max(CANDIDATES, limit),
                                   filter=wq.And(filters) if filters else None)
-        q_weight = sum(idf(t) for t in wanted) or 1.0
-        postings = _PostingCache(searcher)
+        candidates = [(result.docnum, result["doc"], float(result.score or 0.0)) for result in results]
+        q_weights = evidence.query_weights(q_tokens)
+        postings = _PostingCache(searcher, [docnum for docnum, _doc, _score in candidates])
         # In a pasted log line, words that only an entry's prose shares are weak evidence; in a
         # description typed by a person, prose is where its words are.
-        prose_weight = PROSE_WEIGHT_FOR_LOGS if _looks_like_log(text) else 1.0
-        # An identifier the KB has never seen (`more_set_headers`, `kong.plugins.oidc.handler`) is
-        # usually what the error is about: an entry that lacks it explains another error.
-        absent = [t for t in q_tokens if not df.get(t) and _is_identifier(t)]
-        absent_penalty = ABSENT_IDENTIFIER_PENALTY if absent else 1.0
+        prose_weight = evidence.PROSE_WEIGHT_FOR_LOGS if _looks_like_log(text) else evidence.PROSE_WEIGHT_FOR_WORDS
+        absent = [t for t in q_tokens if not df.get(t) and evidence.is_identifier(t)]
+        q_subjects = evidence.subjects(text)
         hits: list[Hit] = []
-        for result in results:
-            record = json.loads(result["doc"])
+        for docnum, doc, bm25 in candidates:
+            record = json.loads(doc)
             if env and not _env_admits(record["environment"], env):
                 continue
-            docnum = result.docnum
-            covered = sum(idf(t) * postings.share(t, docnum, prose_weight) for t in wanted if df.get(t)) / q_weight
-            line, line_cov = _best_line(record["symptoms"], wanted, weight)
-            confidence = max(covered, line_cov) * absent_penalty if not syntax else 1.0
-            if confidence < MIN_CONFIDENCE and not include_weak:
-                continue
+            if syntax:
+                ev = evidence.Evidence(confidence=1.0, confident=True, line=record["symptoms"][0] if record["symptoms"] else "",
+                                       line_share=0.0, query_share=0.0, shared_weight=0.0, strong_share=0.0,
+                                       penalty=1.0)
+            else:
+                def strong(t: str, d: int = docnum) -> bool:
+                    return bool(df.get(t)) and postings.strong(t, d)
+
+                def anywhere(t: str, d: int = docnum) -> bool:
+                    return bool(df.get(t)) and postings.anywhere(t, d)
+
+                ev = evidence.judge(q_weights, record["symptoms"], strong, anywhere, prose_weight, absent, q_subjects)
+                if ev.confidence < evidence.POSSIBLE and not ev.confident:
+                    continue
+            line = ev.line or (record["symptoms"][0] if record["symptoms"] else "")
             hits.append(Hit(
-                id=record["id"], path=record["path"], score=float(result.score or 0.0),
-                confidence=confidence, title=record["title"], product=record["product"],
-                component=record["component"], status=record["status"], tags=tuple(record["tags"]),
-                environment=record["environment"], fix=record["fix"], symptom=line,
-                spans=tuple(normalize.word_spans(line, wanted)),
+                id=record["id"], path=record["path"], score=bm25,
+                confidence=ev.confidence, confident=ev.confident, title=record["title"],
+                product=record["product"], component=record["component"], status=record["status"],
+                tags=tuple(record["tags"]), environment=record["environment"], fix=record["fix"],
+                symptom=line, spans=tuple(normalize.word_spans(line, set(q_tokens))), evidence=ev,
             ))
-            if len(hits) >= limit and not env:
-                break
+        if syntax:
+            hits.sort(key=lambda h: (-round(h.score, 9), h.id))
+        else:
+            hits.sort(key=lambda h: h.evidence.sort_key(h.id, h.score) if h.evidence else ())
         return hits[:limit]
 
 
 class _PostingCache:
-    """Which documents hold a token, per search field, looked up once per token per search."""
+    """Which of the candidates hold a token, per search field, looked up once per token per search.
 
-    def __init__(self, searcher: Any):
+    Only the candidates are asked about: a posting list is skipped through to each of them rather
+    than read whole (a word in most of 10k entries has a posting list of thousands).
+    """
+
+    def __init__(self, searcher: Any, candidates: Sequence[int]):
         self.reader = searcher.reader()
+        self.candidates = sorted(set(candidates))
         self.by_field: dict[tuple[str, str], frozenset[int]] = {}
         self.by_group: dict[tuple[tuple[str, ...], str], frozenset[int]] = {}
+
+    def _holding(self, name: str, token: str) -> frozenset[int]:
+        try:
+            matcher = self.reader.postings(name, token)
+        except Exception:  # TermNotFound: the token is in no entry's field of that name
+            return frozenset()
+        found = []
+        for docnum in self.candidates:
+            if not matcher.is_active():
+                break
+            if matcher.id() < docnum:
+                matcher.skip_to(docnum)
+                if not matcher.is_active():
+                    break
+            if matcher.id() == docnum:
+                found.append(docnum)
+        return frozenset(found)
 
     def _in(self, names: tuple[str, ...], token: str) -> frozenset[int]:
         cached = self.by_group.get((names, token))
@@ -238,56 +256,21 @@ class _PostingCache:
         for name in names:
             found = self.by_field.get((name, token))
             if found is None:
-                try:
-                    found = frozenset(self.reader.postings(name, token).all_ids())
-                except Exception:  # TermNotFound: the token is in no entry's field of that name
-                    found = frozenset()
-                self.by_field[(name, token)] = found
+                found = self.by_field[(name, token)] = self._holding(name, token)
             ids |= found
         result = self.by_group[(names, token)] = frozenset(ids)
         return result
 
-    def docs(self, token: str) -> frozenset[int]:
-        return self._in(tuple(FIELDS), token)
+    def strong(self, token: str, docnum: int) -> bool:
+        """Whether the entry has ``token`` in its error text, title or code."""
+        return docnum in self._in(STRONG_FIELDS, token)
 
-    def share(self, token: str, docnum: int, prose_weight: float) -> float:
-        """1 when the entry has ``token`` in its error text, title or code; ``prose_weight`` when
-        only its prose has it; 0 when it lacks it."""
-        if docnum in self._in(STRONG_FIELDS, token):
-            return 1.0
-        return prose_weight if docnum in self.docs(token) else 0.0
-
-
-def _best_line(lines: Sequence[str], wanted: set[str], weight: Callable[[str], float]) -> tuple[str, float]:
-    """The symptom line sharing most with the query, and the idf-weighted share of it in the query.
-
-    Weighted, because a line's path and log furniture (`/usr/local/...`, `nginx`, `kong`) are in
-    many lines of many entries: a pasted line that shares only those with a known one, but not its
-    rare words (`real_ip_header`), is another error.
-    """
-    best, best_key, best_cov = (lines[0] if lines else ""), (-1.0, 0.0), 0.0
-    for line in lines:
-        toks = set(normalize.tokens(line))
-        common = toks & wanted
-        if not common:
-            continue  # shares nothing: no need to weigh its words (each weight is an index look-up)
-        shared = sum(weight(t) for t in common)
-        total = sum(weight(t) for t in toks)
-        cov = shared / total if len(toks) >= MIN_LINE_TOKENS and total else 0.0
-        key = (shared, cov)
-        if key > best_key:
-            best, best_key = line, key
-        best_cov = max(best_cov, cov)
-    return best, best_cov
+    def anywhere(self, token: str, docnum: int) -> bool:
+        return docnum in self._in(tuple(FIELDS), token)
 
 
 def _looks_like_log(text: str) -> bool:
     return bool(_LOG_MARKS.search(text[:4096]))
-
-
-def _is_identifier(token: str) -> bool:
-    """A code identifier (`real_ip_header`, `luarocks.loader`), not a plain word or a file name."""
-    return ("_" in token.strip("_") or "." in token) and not _FILE_NAME.search(token) and not token[0].isdigit()
 
 
 def _env_admits(constraints: Mapping[str, str], env: Mapping[str, str]) -> bool:

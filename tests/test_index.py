@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -12,8 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, entry_text
 
+from kbtools import index
 from kbtools.index import Cache, cache_dir, open_index
 
 KB = [sys.executable, "-m", "kbtools"]
@@ -263,7 +266,7 @@ def test_a_parallel_build_indexes_the_same_as_a_serial_one(tmp_path: Path, monke
     root = _gen(tmp_path, 250)  # MpWriter sends documents to its processes 100 at a time
     queries = ["to_regclass", "proxy_pass overflow", "table_lookup.c", "数据库 迁移", "connection refused"]
     serial = open_index(root, rebuild=True)
-    expected = [[(h.id, round(h.score, 6)) for h in search(root, q, opened=serial, include_weak=True)]
+    expected = [[(h.id, round(h.score, 6)) for h in search(root, q, opened=serial)]
                 for q in queries]
     with serial.ix.searcher() as s:
         terms = sorted((f, t, s.doc_frequency(f, t)) for f, t in s.reader().all_terms())
@@ -274,7 +277,7 @@ def test_a_parallel_build_indexes_the_same_as_a_serial_one(tmp_path: Path, monke
         assert len(parallel.ix._segments()) >= 2  # written by several processes, left unmerged
         with parallel.ix.searcher() as s:
             assert sorted((f, t, s.doc_frequency(f, t)) for f, t in s.reader().all_terms()) == terms
-        got = [[(h.id, round(h.score, 6)) for h in search(root, q, opened=parallel, include_weak=True)]
+        got = [[(h.id, round(h.score, 6)) for h in search(root, q, opened=parallel)]
                for q in queries]
         assert got == expected and any(got)
     finally:
@@ -298,3 +301,39 @@ def test_a_damaged_stats_file_falls_back_to_the_manifest(make_kb: Callable[..., 
     final = open_index(root)
     assert final.report is None and final.stats is not None and final.fresh(final.stats)
     final.close()
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def _three(make_kb: Callable[..., Path]) -> Path:
+    return make_kb({f"kong/e{i}.md": entry_text(f"e{i}") for i in range(3)})
+
+
+def test_a_long_build_off_a_terminal_prints_one_line_at_start_and_one_at_the_end(
+        make_kb: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(index, "PROGRESS_FROM", 3)  # a "long" build of 3 entries, so that the test is quick
+    open_index(_three(make_kb), progress=index.stderr_progress).close()
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and lines[0] == "kb: indexing 3 entries"
+    assert re.fullmatch(r"kb: indexed 3 entries in \d+\.\d s", lines[1])
+
+
+def test_a_long_build_on_a_terminal_shows_progress_to_the_end(make_kb: Callable[..., Path],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index, "PROGRESS_FROM", 3)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    open_index(_three(make_kb), progress=index.stderr_progress).close()
+    shown = terminal.getvalue().split("\r")[1:]
+    # Entries read, then the writing phase (which used to print nothing), then the total.
+    assert shown[0] == "kb: indexing: 1/3 entries read" and shown[1] == "kb: indexing: 3/3 entries read"
+    assert shown[2] == "kb: indexing: 3/3 entries read, writing the index (0 s)"
+    assert re.fullmatch(r"kb: indexed 3 entries in \d+\.\d s\x1b\[K\n", shown[-1])
+
+
+def test_a_short_build_prints_nothing(make_kb: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    open_index(_three(make_kb), progress=index.stderr_progress).close()
+    assert capsys.readouterr().err == ""

@@ -8,7 +8,7 @@ from kbtools.normalize import MAX_QUERY_TOKENS, query_tokens, strip_variable, to
 def test_the_same_line_from_two_machines_gives_the_same_tokens() -> None:
     here = "2018/10/15 10:07:27 [error] 23735#0: *23735 connect() to 10.0.0.1:8000 failed (111: Connection refused)"
     there = "2024-03-02T23:59:01.123+08:00 [error] 9#9: *1 connect() to 192.168.33.7:8001 failed (111: Connection refused)"
-    assert tokens(here) == tokens(there) == ["connect", "failed", "connection", "refused"]
+    assert tokens(here) == tokens(there) == ["(111)", "connect", "failed", "connection", "refused"]
 
 
 def test_syslog_and_klog_timestamps_are_dropped() -> None:
@@ -77,3 +77,11 @@ def test_word_spans_mark_whole_words_and_matching_bigrams() -> None:
 
 def test_edge_underscores_do_not_make_another_word() -> None:
     assert tokens("LUA_NUMBER_*") == tokens("LUA_NUMBER") == ["lua_number", "lua", "number"]
+
+
+def test_error_numbers_in_parentheses_are_tokens() -> None:
+    assert tokens("apr_socket_recv: Connection reset by peer (104)")[0] == "(104)"
+    assert tokens("recv() failed (104: Connection reset by peer)")[:1] == ["(104)"]
+    assert "(54)" in tokens("Connection reset by peer (54)")
+    # Other numbers stay out: counts, line numbers, versions.
+    assert tokens("Completed 40000 requests in 12 s (2.3 MB)") == ["completed", "requests", "mb"]

@@ -17,11 +17,17 @@ if TYPE_CHECKING:
     from kbtools.search import Hit
 
 LABELS = {
-    "en": {"id": "id", "matched": "matched", "fix": "fix", "file": "file", "page": "page", "weak": "weak match",
-           "none": "no match; try fewer or other words, or --all to see weak matches"},
-    "zh": {"id": "编号", "matched": "匹配", "fix": "解决", "file": "文件", "page": "网页", "weak": "弱匹配",
-           "none": "没有匹配的条目；换几个词试试，或用 --all 查看弱匹配"},
+    "en": {"id": "id", "matched": "matched", "fix": "fix", "file": "file", "page": "page", "possible": "possible match",
+           "none": "no match; try fewer or other words",
+           "unsure": "no confident match; the closest entries below are only possible matches",
+           "why": "why", "shared": "shared", "parts": "parts"},
+    "zh": {"id": "编号", "matched": "匹配", "fix": "解决", "file": "文件", "page": "网页", "possible": "可能相关",
+           "none": "没有匹配的条目；换几个词试试",
+           "unsure": "没有把握的匹配；下面只是可能相关的条目",
+           "why": "依据", "shared": "共有", "parts": "分项"},
 }
+# Without a confident result, this many possible ones are shown (--all: up to --limit).
+POSSIBLE_SHOWN = 3
 MAX_LINE = 200  # characters of the matched symptom line shown around the first highlighted word
 
 
@@ -30,9 +36,15 @@ def register(sub: argparse._SubParsersAction) -> None:
         sub, "search", help="find the entries that explain an error message",
         description="Search the knowledge base with an error message, a log fragment, a whole pasted log\n"
                     "(`-` reads it from stdin) or a description in English or Chinese. The variable parts\n"
-                    "of log lines (timestamps, PIDs, IPs, ports, paths) are ignored. Results are ranked:\n"
-                    "the symptom text of an entry counts most, then its title, then its prose.",
-        epilog="exit status: 0 results printed, 1 no match, 2 usage or knowledge-base error.\n"
+                    "of log lines (timestamps, PIDs, IPs, ports, paths) are ignored.\n\n"
+                    "Results come in two tiers. A *confident* result explains most of the query: most of one\n"
+                    "of its known error lines is in the text, or it holds most of the query's telling words.\n"
+                    "Anything else the index found is a *possible* result. Confident results come first; each\n"
+                    "tier is ordered by the same evidence that decides it (exact ties by id). When nothing is\n"
+                    "confident, one line says so and up to 3 possible results follow, marked as possible.\n"
+                    "--explain shows, per result, the evidence and the decision.",
+        epilog="exit status: 0 at least one confident result, 1 none (possible results may still be\n"
+               "printed), 2 usage or knowledge-base error.\n"
                "The index is kept in the user cache folder ($KB_CACHE_DIR, else $XDG_CACHE_HOME/kb) and\n"
                "is built or updated automatically when entries change (`kb index` does it on demand).\n\n"
                "examples:\n"
@@ -48,7 +60,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     options.add_kb(parser)
     parser.add_argument("-n", "--limit", type=_positive, default=5, metavar="N",
                         help="show at most N results (default 5)")
-    parser.add_argument("--all", action="store_true", help="show weak matches too, instead of `no match`")
+    parser.add_argument("--all", action="store_true",
+                        help="show possible results too, up to --limit (after the confident ones)")
+    parser.add_argument("--explain", action="store_true",
+                        help="show why each result ranked: the symptom line it matched, the telling words it "
+                             "shares with the query, the parts of its confidence and the tier decision")
     parser.add_argument("--product", metavar="NAME", help="only entries of this product")
     parser.add_argument("--component", metavar="NAME", help="only entries of this component")
     parser.add_argument("--tag", action="append", default=[], metavar="TAG",
@@ -117,8 +133,7 @@ def run(args: argparse.Namespace) -> int:
             warn(f"{count} invalid entr{'y' if count == 1 else 'ies'} left out of the index; run `kb validate`")
         try:
             hits = search(root, text, limit=args.limit, product=args.product, component=args.component,
-                          tags=args.tag, env=dict(args.env), include_weak=args.all, syntax=args.syntax,
-                          opened=opened)
+                          tags=args.tag, env=dict(args.env), syntax=args.syntax, opened=opened)
         except QuerySyntaxError as exc:
             raise KBError(f"cannot parse the query: {exc}") from None
         except ValueError as exc:
@@ -126,26 +141,32 @@ def run(args: argparse.Namespace) -> int:
     finally:
         opened.close()
     base = site_url(root)
+    found = any(hit.confident for hit in hits)
     if args.json:
-        json.dump({"query": text, "results": [_json(hit, base, lang) for hit in hits]},
+        json.dump({"query": text, "confident": found,
+                   "results": [_json(hit, base, lang, args.explain) for hit in hits]},
                   sys.stdout, ensure_ascii=False, indent=2)
         print()
-        return 0 if hits else 1
-    if not hits:
-        print(f"kb: {LABELS[lang]['none']}", file=sys.stderr)
-        return 1
+        return 0 if found else 1
+    if found:
+        shown = hits if args.all else [hit for hit in hits if hit.confident]
+    else:
+        shown = hits if args.all else hits[:POSSIBLE_SHOWN]
+        print(f"kb: {LABELS[lang]['unsure' if shown else 'none']}", file=sys.stderr, flush=True)
     paint = Painter(use_colour(sys.stdout, args.colour))
-    for number, hit in enumerate(hits, 1):
+    for number, hit in enumerate(shown, 1):
         if number > 1:
             print()
-        print(format_hit(hit, number, lang, base, paint))
-    return 0
+        print(format_hit(hit, number, lang, base, paint, explain=args.explain))
+    return 0 if found else 1
 
 
-def _json(hit: Hit, base: str | None, lang: str) -> dict[str, object]:
+def _json(hit: Hit, base: str | None, lang: str, explain: bool) -> dict[str, object]:
     from kbtools.urls import entry_url
 
     data = hit.to_dict()
+    if explain and hit.evidence is not None:
+        data["explain"] = {**hit.evidence.to_dict(), "bm25": round(hit.score, 3)}
     data["url"] = entry_url(base, lang, hit.product, hit.id) if base else None
     data["urls"] = {code: entry_url(base, code, hit.product, hit.id) for code in ("zh", "en")} if base else None
     return data
@@ -170,13 +191,12 @@ def highlight(line: str, spans: tuple[tuple[int, int], ...], paint: object) -> s
     return ("…" if start else "") + "".join(out) + ("…" if len(line) > end else "")
 
 
-def format_hit(hit: Hit, number: int, lang: str, base: str | None, paint: object) -> str:
-    from kbtools.search import MIN_CONFIDENCE
+def format_hit(hit: Hit, number: int, lang: str, base: str | None, paint: object, *, explain: bool = False) -> str:
     from kbtools.urls import entry_url
 
     labels = LABELS[lang]
     title = paint(hit.title.get(lang) or hit.title["en"], "bold")  # type: ignore[operator]
-    weak = f"  ({labels['weak']})" if hit.confidence < MIN_CONFIDENCE else ""
+    weak = "" if hit.confident else f"  ({labels['possible']})"
     fix = hit.fix.get(lang) or hit.fix.get("en") or ""
     lines = [f"{number}. {title}{weak}",
              f"   {labels['id']}: {hit.id}  ({hit.product}/{hit.component})"]
@@ -187,4 +207,24 @@ def format_hit(hit: Hit, number: int, lang: str, base: str | None, paint: object
     lines.append(f"   {labels['file']}: {hit.path}")
     if base:
         lines.append(f"   {labels['page']}: {entry_url(base, lang, hit.product, hit.id)}")
+    if explain and hit.evidence is not None:
+        lines += explain_lines(hit, labels)
     return "\n".join(lines)
+
+
+def explain_lines(hit: Hit, labels: dict[str, str]) -> list[str]:
+    """--explain: what a contributor needs to see to add the missing symptom variant to an entry."""
+    ev = hit.evidence
+    assert ev is not None
+    from kbtools.evidence import weight
+
+    shared = ", ".join(f"{t} ({weight(t):g})" for t in ev.shared[:12]) or "-"
+    if len(ev.shared) > 12:
+        shared += f", … {len(ev.shared) - 12} more"
+    line = (f"of the symptom line shown above as {labels['matched']!r}" if ev.line
+            else "no symptom line shares a word")
+    return [f"   {labels['why']}: {ev.reason()}",
+            f"   {labels['parts']}: line share {ev.line_share:.2f} ({line}), query share {ev.query_share:.2f} "
+            f"(in error text, title or code: {ev.strong_share:.2f}), weight shared {ev.shared_weight:.2f}, "
+            f"penalty {ev.penalty:g}, bm25 {hit.score:.2f} (breaks ties only)",
+            f"   {labels['shared']}: {shared}"]
