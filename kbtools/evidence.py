@@ -41,8 +41,11 @@ CONFIDENT = 0.5
 MIN_SHARED = 1.0
 # Below this a candidate is not shown at all, not even as possible: it shares little but a word.
 POSSIBLE = 0.15
-PROSE_WEIGHT_FOR_LOGS = 0.4
-PROSE_WEIGHT_FOR_WORDS = 1.0
+# Words only an entry's prose shares: in a pasted log line they are weak evidence; in a question
+# typed by a person they are its words, but an unrelated question shares everyday words with a long
+# prose too (0.4 and 1.0 made near misses confident on prose alone; measured in BENCHMARKS.md).
+PROSE_WEIGHT_FOR_LOGS = 0.25
+PROSE_WEIGHT_FOR_WORDS = 0.7
 ABSENT_IDENTIFIER_PENALTY = 0.6
 # A symptom line needs this many tokens, and this much weight (some six telling words), before "the
 # whole line is in the query" counts: a short or generic line (`stack traceback:`, `nginx: configuration

@@ -43,6 +43,8 @@ _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
 _AT_WORD = "|".join((
     # 2018/10/15 10:07:27, 2018-10-15T10:07:27.123+08:00, Oct 15 10:07:27, I1015 10:07:27.123456
     r"\d{4}[/-]\d{1,2}[/-]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?",
+    # syslog's `Oct 15 10:07:27 myhost kong[123]:`: the host is whose machine it is, not the error
+    rf"{_MONTH}\s+\d{{1,2}}\s+\d{{1,2}}:\d{{2}}:\d{{2}}\s+[\w.-]+(?=\s+[\w./-]+(?:\[\d+\])?:\s)",
     rf"{_MONTH}\s+\d{{1,2}}\b",
     r"[IWEF]\d{4}(?=\s)",
     r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b",
