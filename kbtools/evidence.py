@@ -20,7 +20,8 @@ The evidence of one entry:
   is what recognises one known line inside a long pasted log, whatever else the log holds.
 - ``query_share``: the share of the query's weight the entry holds somewhere (symptoms, title,
   code count 1; prose counts :data:`PROSE_WEIGHT_FOR_LOGS` in a query that looks like a log line,
-  where words that only prose shares are weak evidence; 1 in a question typed by a person).
+  where words that only prose shares are weak evidence; :data:`PROSE_WEIGHT_FOR_WORDS` in a
+  question typed by a person).
 - ``confidence``: the larger of the two, times :data:`ABSENT_IDENTIFIER_PENALTY` when the query
   holds an identifier that no entry of the KB has (it is usually what the error is about, and an
   entry that lacks it explains another error). That test can only be lifted by new entries.
