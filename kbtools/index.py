@@ -184,7 +184,11 @@ def scan(root: Path) -> dict[str, Stat]:
                         continue
                     st = item.stat()
                 except OSError:
-                    continue
+                    if not (name.endswith(".md") and item.is_symlink()):
+                        continue
+                    # A looping or dangling symlink: listed all the same, so that the build
+                    # reports it as an invalid entry instead of skipping it unsaid.
+                    st = item.stat(follow_symlinks=False)
                 found[name] = (st.st_mtime_ns, st.st_size)
     return found
 
@@ -243,10 +247,11 @@ class Report:
     full: bool = False
     seconds: float = 0.0
     location: str = ""
+    rejected: int = 0  # changed files that are invalid now (they count as a change to report)
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed or self.full)
+        return bool(self.added or self.updated or self.removed or self.full or self.rejected)
 
 
 # progress(done, total, phase): phase "start" (nothing read yet), "reading" (entries read and
@@ -548,6 +553,7 @@ class Cache:
             report.added = sum(1 for r in changed if r not in was and manifest.files[r][3] is not None)
             report.updated = added - report.added
             report.removed = sum(1 for r in removed + changed if r in was) - report.updated
+            report.rejected = sum(1 for r in changed if r.endswith(".md") and manifest.files[r][3] is None)
             report.location = str(gen)
         report.skipped = manifest.skipped()
         report.entries = sum(1 for rel, v in manifest.files.items() if v[3] is not None and rel.endswith(".md"))

@@ -6,6 +6,7 @@ passed, so that one broken file never hides the state of the others.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +35,7 @@ class KB:
 
     def relpath(self, path: Path) -> str:
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return _real(path).relative_to(_real(self.root)).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -42,6 +43,11 @@ class KB:
         errors = [p for p in self.problems if p.severity == "error"]
         if errors:
             raise EntryError(errors)
+
+
+def _real(path: Path) -> Path:
+    """The path with symlinks resolved; unlike Path.resolve (Python < 3.13), a symlink loop is no error."""
+    return Path(os.path.realpath(path))
 
 
 def entry_files(root: Path) -> list[Path]:
@@ -66,11 +72,11 @@ def load_kb(root: Path, only: Sequence[Path] | None = None) -> KB:
     products, problems = load_products(root)
     entries_dir = root / ENTRIES
     files = entry_files(root)
-    wanted = None if only is None else {p.resolve() for p in only}
+    wanted = None if only is None else {_real(p) for p in only}
     if only is not None:
         # Files given on the command line are checked even when they lie outside entries/.
-        known = {f.resolve() for f in files}
-        files += [p for p in only if p.resolve() not in known]
+        known = {_real(f) for f in files}
+        files += [p for p in only if _real(p) not in known]
     parsed: dict[Path, ParsedFile] = {}
     entries: list[Entry] = []
     for path in files:
@@ -85,7 +91,7 @@ def load_kb(root: Path, only: Sequence[Path] | None = None) -> KB:
                 if isinstance(pf.data, dict) and isinstance(pf.data.get("id"), str)}
     problems += check_kb(entries, parsed, known_ids=declared)
     if wanted is not None:
-        products_file = (root / ENTRIES / PRODUCTS).resolve()
-        problems = [p for p in problems if p.path.resolve() in wanted or p.path.resolve() == products_file]
+        products_file = _real(root / ENTRIES / PRODUCTS)
+        problems = [p for p in problems if _real(p.path) in wanted or _real(p.path) == products_file]
     return KB(root, products, entries, sorted(problems), files_checked=len(files if wanted is None else wanted))
 

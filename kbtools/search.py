@@ -293,6 +293,15 @@ def _parsed(opened: Opened, text: str) -> Any:
 
     parser = MultifieldParser(list(FIELDS), opened.ix.schema, fieldboosts=FIELDS, group=OrGroup)
     try:
-        return parser.parse(text[:MAX_SYNTAX_CHARS])
+        parsed = parser.parse(text[:MAX_SYNTAX_CHARS])
     except Exception as exc:  # the parser's own errors have no common base class
         raise QuerySyntaxError(str(exc)) from None
+    return parsed.accept(_phrase_as_words)
+
+
+def _phrase_as_words(node: Any) -> Any:
+    """A "quoted phrase" as all of its words: the index keeps no word positions (they would make it
+    larger and every build slower), and Whoosh refuses a phrase query on such a field."""
+    if isinstance(node, wq.Phrase):
+        return wq.And([wq.Term(node.fieldname, word) for word in node.words], boost=node.boost)
+    return node

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -125,6 +126,9 @@ def _from_pydantic(parsed: ParsedFile, err: Any) -> Problem:
     if kind == "literal_error":
         return Problem(parsed.path, line, col, "KB011",
                        f"`{name}` must be {err['ctx']['expected']}, got {_show(err.get('input'))}", field=name)
+    if kind.startswith("date") and isinstance(err.get("input"), dt.datetime):
+        return Problem(parsed.path, line, col, "KB032", f"`{name}` must be a date (YYYY-MM-DD) without a time",
+                       field=name)
     if kind.startswith("date"):
         return Problem(parsed.path, line, col, "KB032",
                        f"`{name}` must be a date written YYYY-MM-DD, got {_show(err.get('input'))}", field=name)
@@ -149,7 +153,7 @@ def _check_values(parsed: ParsedFile, products: Mapping[str, Product], entries_d
                               f"rename the file to `{entry_id}.md` or change the id")
     product = data.get("product")
     try:
-        relative = path.resolve().relative_to(entries_dir.resolve())
+        relative = Path(os.path.realpath(path)).relative_to(os.path.realpath(entries_dir))
     except ValueError:
         relative = None
     if relative is None:
@@ -201,9 +205,8 @@ def _check_values(parsed: ParsedFile, products: Mapping[str, Product], entries_d
     for key, value in (("created", created), ("updated", updated)):
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and value > today:
             add((key,), "KB032", f"`{key}` {value} lies in the future")
-        if isinstance(value, dt.datetime):
-            add((key,), "KB032", f"`{key}` must be a date (YYYY-MM-DD) without a time")
-    if isinstance(created, dt.date) and isinstance(updated, dt.date) and updated < created:
+    # A datetime is reported as a type error, and comparing one with a date raises TypeError.
+    if type(created) is dt.date and type(updated) is dt.date and updated < created:
         add(("updated",), "KB032", f"`updated` {updated} is before `created` {created}")
 
     related = data.get("related")

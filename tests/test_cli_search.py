@@ -318,3 +318,30 @@ def test_a_kb_without_a_site_prints_no_page_address(kb: Path, capsys: pytest.Cap
     assert out.rstrip().endswith("file: entries/kong/regclass.md")
     code, out, _ = run(capsys, "search", "--kb", str(kb), "--json", "to_regclass")
     assert json.loads(out)["results"][0]["url"] is None
+
+
+# --------------------------------------------------------------------------- input that used to raise
+
+def test_a_quoted_phrase_with_syntax_finds_entries_holding_its_words(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "search", "--kb", str(kb), "--syntax", '"function to_regclass"')
+    assert (code, err) == (0, "") and out.startswith("1. Migrations fail: to_regclass does not exist\n")
+    code, out, _ = run(capsys, "search", "--kb", str(kb), "--syntax", '"function frobnicate"')
+    assert (code, out) == (1, "")
+
+
+def test_stdin_closed_is_a_usage_error(kb: Path) -> None:
+    import os
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "kbtools", "search", "--kb", str(kb), "-"], capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL, preexec_fn=lambda: os.close(0))
+    assert done.returncode == 2
+    assert done.stderr == "kb: error: `-` reads the query from standard input, but it is closed\n"
+
+
+def test_blank_lines_before_the_query_are_skipped(kb: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    pasted = b"\n" * 5_000_000 + b"ERROR: function to_regclass(unknown) does not exist\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(pasted)))
+    code, out, _ = run(capsys, "search", "--kb", str(kb), "-")
+    assert code == 0 and out.startswith("1. Migrations fail: to_regclass does not exist\n")

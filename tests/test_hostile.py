@@ -217,3 +217,21 @@ def test_no_input_makes_the_validator_raise(raw: bytes) -> None:
     assert entry is not None or any(p.severity == "error" for p in problems)
     for problem in problems:
         assert problem.line >= 1 and problem.col >= 1 and problem.code.startswith("KB")
+
+
+def test_a_symlink_loop_is_reported_by_every_command(make_kb: Callable[..., Path], env: dict[str, str]) -> None:
+    root = make_kb({"kong/ok.md": None})
+    (root / "entries/kong/loop.md").symlink_to("loop.md")
+    expected = "entries/kong/loop.md:1:1: KB001 cannot read file: Too many levels of symbolic links\n"
+    for command in ("validate", "fmt", "export"):
+        done, took = kb(command, "--kb", str(root), cwd=root, env=env)
+        assert took < HANG_GUARD and "Traceback" not in done.stderr, done.stderr
+        assert done.returncode == (2 if command == "export" else 1), (command, done.stderr)
+        assert expected in done.stdout + done.stderr, (command, done.stdout, done.stderr)
+    done, _ = kb("validate", "entries/kong/loop.md", cwd=root, env=env)
+    assert (done.returncode, done.stdout) == (1, expected)
+    done, _ = kb("search", "--kb", str(root), "sample", "failure", cwd=root, env=env)
+    assert done.returncode == 0
+    assert done.stderr == "kb: warning: 1 invalid entry left out of the index; run `kb validate`\n"
+    done, _ = kb("index", "--kb", str(root), cwd=root, env=env)
+    assert "entries/kong/loop.md: left out of the index because it is invalid" in done.stderr

@@ -130,3 +130,12 @@ def test_passing_fixture_has_no_problem(name: str, make_kb: Callable[..., Path])
 def test_the_real_kb_has_no_problem_not_even_a_warning() -> None:
     kb = load_kb(REPO)
     assert [p.format(REPO) for p in kb.problems] == []
+
+
+# --------------------------------------------------------------------------- values that used to raise
+
+def test_a_datetime_beside_a_date_is_reported_not_raised(make_kb: Callable[..., Path]) -> None:
+    text = swap("created: 2018-10-15", "created: 2018-10-15 10:00:00")
+    kb = load_kb(make_kb({"kong/a.md": text}))
+    assert [p.format().split("/kb/")[-1] for p in kb.problems] == [
+        f"entries/kong/a.md:{line_of(text, 'created:')}:10: KB032 `created` must be a date (YYYY-MM-DD) without a time"]

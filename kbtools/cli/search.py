@@ -72,7 +72,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VERSION", type=_env,
                         help="only entries whose environment admits this version, e.g. postgresql=9.3 (repeatable)")
     parser.add_argument("--syntax", action="store_true",
-                        help="read TEXT as a Whoosh query (AND, OR, NOT, \"phrases\", field:word) instead of plain text")
+                        help="read TEXT as a Whoosh query (AND, OR, NOT, field:word; a \"quoted phrase\" matches "
+                             "entries holding all its words) instead of plain text")
     options.add_lang(parser)
     options.add_json(parser)
     options.add_colour(parser)
@@ -102,8 +103,9 @@ def read_query(args: argparse.Namespace) -> str:
     from kbtools.normalize import MAX_QUERY_CHARS
 
     if args.query == ["-"]:
-        # Read no more than the search will look at: a pasted log of gigabytes costs nothing more.
-        raw = sys.stdin.buffer.read(MAX_QUERY_CHARS * 4)
+        if sys.stdin is None:  # started with standard input closed (`<&-`)
+            raise KBError("`-` reads the query from standard input, but it is closed")
+        raw = _read_capped_stdin(MAX_QUERY_CHARS * 4)
         text = raw.decode("utf-8", errors="replace")[:MAX_QUERY_CHARS]
     else:
         # Arguments that were not valid UTF-8 arrive as surrogates: make them printable.
@@ -113,6 +115,24 @@ def read_query(args: argparse.Namespace) -> str:
         raise KBError("the query is empty: give the error text, e.g. `kb search to_regclass`, "
                       "or pipe it in with `kb search -`")
     return text
+
+
+# Blank lines before the text are skipped, but not forever: `yes '' | kb search -` must end.
+MAX_LEADING_BLANK = 64 * 1024 * 1024
+
+
+def _read_capped_stdin(cap: int) -> bytes:
+    """At most ``cap`` bytes of stdin, from its first non-blank byte: read no more than the search
+    looks at, so that a pasted log of gigabytes costs nothing more."""
+    stream = sys.stdin.buffer
+    skipped = 0
+    while True:
+        chunk = stream.read(cap)
+        text = chunk.lstrip()
+        if text or not chunk or skipped > MAX_LEADING_BLANK:
+            break
+        skipped += len(chunk)
+    return text + stream.read(cap - len(text)) if text and len(text) < cap else text
 
 
 def run(args: argparse.Namespace) -> int:
