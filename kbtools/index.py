@@ -370,6 +370,14 @@ class Opened:
             return True  # else a `touch` may have rewritten both since: ask the manifest
         return self.manifest.stats() == now
 
+    def values(self, name: str) -> list[str]:
+        """The values that some entry has in the keyword field ``name`` (product, component, tags)."""
+        reader = self.ix.reader()
+        try:
+            return sorted(reader.field_terms(name))
+        finally:
+            reader.close()
+
     def close(self) -> None:
         with contextlib.suppress(Exception):
             self.ix.close()
@@ -496,10 +504,15 @@ class Cache:
         """A full build into a new generation (call with the write lock held)."""
         started = time.monotonic()
         gen = self._new_gen()
-        ix = whoosh_index.create_in(str(gen), schema())
-        manifest, report = build_into(ix, self.root, now, progress, parallel=True)
-        ix.close()
-        self._publish(gen, manifest)
+        try:
+            ix = whoosh_index.create_in(str(gen), schema())
+            manifest, report = build_into(ix, self.root, now, progress, parallel=True)
+            ix.close()
+            self._publish(gen, manifest)
+        except BaseException:
+            # A full disk: give back what the half-written generation holds.
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
         self.collect_garbage()
         report.seconds = time.monotonic() - started
         report.location = str(gen)
@@ -594,11 +607,13 @@ def _fresh(opened: Opened | None, now: dict[str, Stat]) -> bool:
     return opened is not None and opened.fresh(now)
 
 
-def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None = None) -> Opened:
+def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None = None,
+               in_memory: bool = True) -> Opened:
     """The fresh index of the KB at ``root``, built or updated first if entries changed.
 
-    When the cache folder cannot be written, the index is built in memory for this process and a
-    warning says so. Callers must ``close()`` what they get.
+    When the cache folder cannot be written (read-only, full, not a folder), the index is built in
+    memory for this process and a warning says so; without ``in_memory``, KBError says so instead.
+    Callers must ``close()`` what they get.
     """
     now = scan(root)
     cache = Cache(root)
@@ -630,6 +645,8 @@ def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None =
         if opened is not None:
             opened.close()
         reason = exc.strerror or str(exc)
+        if not in_memory:
+            raise KBError(f"cannot write the search index in {cache.dir} ({reason})") from None
         ix = RamStorage().create_index(schema())
         manifest, report = build_into(ix, root, now, progress)
         return Opened(ix, manifest, ":memory:", report=report, warnings=[

@@ -345,3 +345,14 @@ def test_blank_lines_before_the_query_are_skipped(kb: Path, capsys: pytest.Captu
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(pasted)))
     code, out, _ = run(capsys, "search", "--kb", str(kb), "-")
     assert code == 0 and out.startswith("1. Migrations fail: to_regclass does not exist\n")
+
+
+@pytest.mark.parametrize(("flag", "known"), [("--product", "kong"), ("--component", "database"),
+                                             ("--tag", "postgresql")])
+def test_an_unknown_filter_value_is_a_usage_error_listing_the_known_ones(
+        kb: Path, capsys: pytest.CaptureFixture[str], flag: str, known: str) -> None:
+    assert run(capsys, "search", "--kb", str(kb), flag, "nosuch", "to_regclass") == (
+        2, "", f"kb: error: {flag} `nosuch`: no entry has it; known: {known}\n")
+    code, out, _ = run(capsys, "search", "--kb", str(kb), flag, known.upper() if flag == "--tag" else known,
+                       "to_regclass")
+    assert code == 0 and out.startswith("1. Migrations fail")

@@ -337,3 +337,53 @@ def test_a_long_build_on_a_terminal_shows_progress_to_the_end(make_kb: Callable[
 def test_a_short_build_prints_nothing(make_kb: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
     open_index(_three(make_kb), progress=index.stderr_progress).close()
     assert capsys.readouterr().err == ""
+
+
+# --------------------------------------------------------------------------- a full disk, a damaged cache
+
+def _file_size_limit(limit: int) -> Callable[[], None]:
+    """Writes past ``limit`` bytes fail with EFBIG, as on a disk that fills up (without killing us)."""
+    import resource
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_a_full_disk_while_indexing_is_one_line(make_kb: Callable[..., Path], _cache: Path) -> None:
+    root = make_kb({f"kong/e{i}.md": None for i in range(5)})
+    done = subprocess.run([*KB, "index", "--kb", str(root)], capture_output=True, text=True, timeout=60,
+                          preexec_fn=_file_size_limit(2048))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == f"kb: error: cannot write the search index in {cache_dir(root)} (File too large)\n"
+    assert os.listdir(Cache(root).gens) == []  # the half-written generation is gone
+    # A search still answers, from an index in memory, and says so in one line.
+    done = subprocess.run([*KB, "search", "--kb", str(root), "sample", "failure", "e3"], capture_output=True,
+                          text=True, timeout=60, preexec_fn=_file_size_limit(2048))
+    assert done.returncode == 0 and done.stdout.startswith("1. ")
+    assert done.stderr.startswith("kb: warning: cannot write the search index in ") and done.stderr.count("\n") == 1
+
+
+def test_a_cache_that_is_not_a_folder_is_one_line(make_kb: Callable[..., Path], _cache: Path) -> None:
+    root = make_kb({"kong/e1.md": None})
+    _cache.write_text("not a folder\n", encoding="utf-8")
+    done = subprocess.run([*KB, "index", "--kb", str(root)], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"kb: error: cannot write the search index in {cache_dir(root)} (Not a directory)\n"
+
+
+def test_a_damaged_index_is_rebuilt_with_one_line(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({f"kong/e{i}.md": None for i in range(3)})
+    open_index(root).close()
+    gen = Cache(root).gens / (Cache(root).current_name() or "")
+    for path in [*gen.glob("*.trm"), *gen.glob("*.pst")]:
+        with open(path, "r+b") as handle:  # a crash of the disk, not of kb: the stats still say fresh
+            handle.truncate(10)
+    done = _search(root, "sample failure e1")
+    assert done.returncode == 0 and '"id": "e1"' in done.stdout
+    assert done.stderr.startswith(f"kb: warning: the search index in {gen} cannot be read (")
+    assert done.stderr.endswith("; rebuilding it\n") and done.stderr.count("\n") == 1
+    done = _search(root, "sample failure e1")
+    assert done.returncode == 0 and done.stderr == ""

@@ -7,6 +7,7 @@ This is the command people wait on, so it imports only what a search needs: no Y
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from kbtools.cli import options
 
 if TYPE_CHECKING:
+    from kbtools.index import Opened
     from kbtools.search import Hit
 
 LABELS = {
@@ -138,7 +140,7 @@ def _read_capped_stdin(cap: int) -> bytes:
 def run(args: argparse.Namespace) -> int:
     from kbtools.errors import KBError
     from kbtools.index import open_index, stderr_progress
-    from kbtools.search import QuerySyntaxError, search, site_url
+    from kbtools.search import DamagedIndex, QuerySyntaxError, search, site_url
     from kbtools.term import Painter, use_colour, warn
 
     text = read_query(args)
@@ -151,9 +153,19 @@ def run(args: argparse.Namespace) -> int:
         if opened.report is not None and opened.report.changed and opened.report.skipped:
             count = len(opened.report.skipped)
             warn(f"{count} invalid entr{'y' if count == 1 else 'ies'} left out of the index; run `kb validate`")
+        _check_filters(args, opened)
+        query = functools.partial(search, root, text, limit=args.limit, product=args.product,
+                                  component=args.component, tags=args.tag, env=dict(args.env),
+                                  syntax=args.syntax)
         try:
-            hits = search(root, text, limit=args.limit, product=args.product, component=args.component,
-                          tags=args.tag, env=dict(args.env), syntax=args.syntax, opened=opened)
+            try:
+                hits = query(opened=opened)
+            except DamagedIndex as exc:
+                # Deleting the index is always safe, and so is building a new one beside it.
+                warn(f"{exc}; rebuilding it")
+                opened.close()
+                opened = open_index(root, rebuild=True, progress=stderr_progress)
+                hits = query(opened=opened)
         except QuerySyntaxError as exc:
             raise KBError(f"cannot parse the query: {exc}") from None
         except ValueError as exc:
@@ -179,6 +191,22 @@ def run(args: argparse.Namespace) -> int:
             print()
         print(format_hit(hit, number, lang, base, paint, explain=args.explain))
     return 0 if found else 1
+
+
+def _check_filters(args: argparse.Namespace, opened: Opened) -> None:
+    """A --product, --component or --tag value that no entry has is a typo, not "no match"."""
+    from kbtools.errors import KBError
+
+    for flag, name, given in (("--product", "product", [args.product] if args.product else []),
+                              ("--component", "component", [args.component] if args.component else []),
+                              ("--tag", "tags", [tag.lower() for tag in args.tag])):
+        if not given:
+            continue
+        known = opened.values(name)
+        for value in given:
+            if value not in known:
+                listed = ", ".join(known) if known else "none"
+                raise KBError(f"{flag} `{value}`: no entry has it; known: {listed}")
 
 
 def _json(hit: Hit, base: str | None, lang: str, explain: bool) -> dict[str, object]:
