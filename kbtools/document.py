@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 from collections.abc import Iterator
@@ -151,6 +152,14 @@ def load_documents(root: Path, rels: list[str]) -> Iterator[Loaded]:
         return
     size = 100
     chunks = [rels[i:i + size] for i in range(0, len(rels), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # fork: the workers must be covered by kbtools.children's die-with-the-parent hook.
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    try:
         for chunk in pool.map(_load_chunk, [root] * len(chunks), chunks):
             yield from chunk
+    except BaseException:
+        # Interrupted, or the caller stopped reading: drop the chunks not yet read instead of
+        # reading every one of them first (what leaving a `with` block would do).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()

@@ -83,6 +83,7 @@ from whoosh.fields import ID, STORED, TEXT, Schema  # noqa: E402
 from whoosh.filedb.filestore import RamStorage  # noqa: E402
 from whoosh.system import pack_uint  # noqa: E402
 
+from kbtools.children import checkpoint, reaped  # noqa: E402
 from kbtools.errors import KBError  # noqa: E402
 from kbtools.locate import ENTRIES, PRODUCTS  # noqa: E402
 
@@ -269,6 +270,7 @@ def _fill(writer: Any, root: Path, rels: list[str], manifest: Manifest, now: dic
     if progress:
         progress(0, len(rels), "start")
     for i, (rel, fields, entry_id, digest) in enumerate(load_documents(root, rels)):
+        checkpoint()  # a Ctrl-C held back while workers were forked is raised here
         if fields is None:
             skipped.append(rel)
         else:
@@ -316,12 +318,18 @@ def build_into(storage_ix: Any, root: Path, now: dict[str, Stat], progress: Prog
         writer = storage_ix.writer(**WRITER_OPTIONS)
     try:
         added, skipped = _fill(writer, root, rels, manifest, now, progress)
+        if progress:
+            progress(len(rels), len(rels), "writing")
+        writer.commit()
     except BaseException:
-        writer.cancel()
+        # The multi-process writer's queues must not hold the exit up (their feeder threads would
+        # wait for workers that kbtools.children stops).
+        for name in ("jobqueue", "resultqueue"):
+            with contextlib.suppress(Exception):
+                getattr(writer, name).cancel_join_thread()
+        with contextlib.suppress(Exception):
+            writer.cancel()
         raise
-    if progress:
-        progress(len(rels), len(rels), "writing")
-    writer.commit()
     if progress:
         progress(len(rels), len(rels), "done")
     return manifest, Report(added=added, entries=added, skipped=skipped, full=True)
@@ -440,15 +448,69 @@ class Cache:
     # -- writing
 
     @contextlib.contextmanager
-    def write_lock(self) -> Iterator[None]:
+    def write_lock(self, *, wait: bool = True) -> Iterator[int]:
+        """Hold the one write lock of this cache (its fd is yielded), waiting for another writer
+        when ``wait``, else raising :class:`Busy`.
+
+        The lock file holds its holder's pid. A lock held although that process is gone is stale
+        (workers of a build killed by an older kb, which kept a copy of it): it is broken by
+        putting a new lock file in its place, which is safe because those workers never publish
+        a generation, only their parent did.
+        """
         self.gens.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.dir / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        path = self.dir / "write.lock"
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                if fcntl is not None:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _lock_holder(fd)
+                if holder is not None and not _alive(holder):
+                    self._break_stale_lock(path, fd, holder)
+                    os.close(fd)
+                    continue
+                os.close(fd)
+                if not wait:
+                    raise Busy(holder) from None
+                time.sleep(0.05)
+                continue
+            except BaseException:
+                os.close(fd)
+                raise
+            try:
+                if os.fstat(fd).st_ino != os.stat(path).st_ino:
+                    continue  # broken as stale while we waited: lock the file that is there now
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+                try:
+                    yield fd
+                finally:
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, 0)  # released: no pid, so nobody takes it for stale
+                return
+            finally:
+                os.close(fd)
+
+    def _break_stale_lock(self, path: Path, stale_fd: int, holder: int) -> None:
+        """Replace the lock file ``stale_fd`` is open on, unless another process did already."""
+        guard = os.open(self.dir / "break.lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
+                fcntl.flock(guard, fcntl.LOCK_EX)
+            # A writer that has just taken the lock writes its pid over a dead one at once: give
+            # it that moment before judging.
+            time.sleep(0.2)
+            try:
+                same = os.stat(path).st_ino == os.fstat(stale_fd).st_ino and _lock_holder(stale_fd) == holder
+            except FileNotFoundError:
+                same = False
+            if same:
+                tmp = self.dir / f".write.lock.{os.getpid()}.tmp"
+                os.close(os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644))
+                os.replace(tmp, path)
         finally:
-            os.close(fd)
+            os.close(guard)
 
     def _new_gen(self) -> Path:
         gen = self.gens / f"{time.time_ns():x}-{os.getpid()}"
@@ -500,13 +562,14 @@ class Cache:
             if name.startswith("trash-"):
                 shutil.rmtree(self.dir / name, ignore_errors=True)
 
-    def build(self, now: dict[str, Stat], progress: Progress | None = None) -> Report:
-        """A full build into a new generation (call with the write lock held)."""
+    def build(self, now: dict[str, Stat], progress: Progress | None = None, lock_fd: int | None = None) -> Report:
+        """A full build into a new generation (call with the write lock held, its fd ``lock_fd``)."""
         started = time.monotonic()
         gen = self._new_gen()
         try:
-            ix = whoosh_index.create_in(str(gen), schema())
-            manifest, report = build_into(ix, self.root, now, progress, parallel=True)
+            with reaped(lock_fd):
+                ix = whoosh_index.create_in(str(gen), schema())
+                manifest, report = build_into(ix, self.root, now, progress, parallel=True)
             ix.close()
             self._publish(gen, manifest)
         except BaseException:
@@ -518,14 +581,15 @@ class Cache:
         report.location = str(gen)
         return report
 
-    def update(self, old: Opened, now: dict[str, Stat], progress: Progress | None = None) -> Report:
-        """Re-index only what changed since ``old`` (call with the write lock held)."""
+    def update(self, old: Opened, now: dict[str, Stat], progress: Progress | None = None,
+               lock_fd: int | None = None) -> Report:
+        """Re-index only what changed since ``old`` (call with the write lock held, its fd ``lock_fd``)."""
         started = time.monotonic()
         changed, removed, touched = _changes(old.manifest, now, self.root)
         products_rel = f"{ENTRIES}/{PRODUCTS}"
         if products_rel in changed or products_rel in removed:
             # Another product list can make any entry valid or invalid: start again.
-            return self.build(now, progress)
+            return self.build(now, progress, lock_fd)
         manifest = Manifest(files=dict(old.manifest.files), root=str(self.root))
         for rel in touched:
             manifest.files[rel] = [*now[rel], *manifest.files[rel][2:]]
@@ -550,7 +614,8 @@ class Cache:
                 for rel in removed:
                     manifest.files.pop(rel, None)
                 todo = [r for r in changed if r.endswith(".md")]
-                added, _skipped = _fill(writer, self.root, todo, manifest, now, progress)
+                with reaped(lock_fd):
+                    added, _skipped = _fill(writer, self.root, todo, manifest, now, progress)
             except BaseException:
                 writer.cancel()
                 raise
@@ -572,6 +637,32 @@ class Cache:
         report.entries = sum(1 for rel, v in manifest.files.items() if v[3] is not None and rel.endswith(".md"))
         report.seconds = time.monotonic() - started
         return report
+
+
+class Busy(Exception):
+    """Another live process holds the write lock."""
+
+    def __init__(self, pid: int | None):
+        super().__init__(f"the index is being written by pid {pid}")
+        self.pid = pid
+
+
+def _lock_holder(fd: int) -> int | None:
+    """The pid written in a lock file, or None (not written yet, or by an older kb)."""
+    try:
+        return int(os.pread(fd, 32, 0).decode("ascii").strip())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 # Files of a generation that are ours, not Whoosh's: never linked into the next generation.
@@ -608,12 +699,14 @@ def _fresh(opened: Opened | None, now: dict[str, Stat]) -> bool:
 
 
 def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None = None,
-               in_memory: bool = True) -> Opened:
+               in_memory: bool = True, wait: bool = False) -> Opened:
     """The fresh index of the KB at ``root``, built or updated first if entries changed.
 
     When the cache folder cannot be written (read-only, full, not a folder), the index is built in
     memory for this process and a warning says so; without ``in_memory``, KBError says so instead.
-    Callers must ``close()`` what they get.
+    While another process writes the index, a search does not wait (unless ``wait``): it reads the
+    last complete generation, or builds one in memory when there is none. Callers must ``close()``
+    what they get.
     """
     now = scan(root)
     cache = Cache(root)
@@ -621,26 +714,41 @@ def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None =
     if _fresh(opened, now):
         assert opened is not None
         return opened
+    stale = opened
     try:
-        with cache.write_lock():
+        with cache.write_lock(wait=wait) as lock_fd:
             # Another process may have brought it up to date while we waited for the lock.
             if opened is not None:
                 opened.close()
+            stale = None
             opened = None if rebuild else cache.open_current(full=True)
             now = scan(root)
             if _fresh(opened, now):
                 assert opened is not None
                 return opened
             if opened is None:
-                report = cache.build(now, progress)
+                report = cache.build(now, progress, lock_fd)
             else:
-                report = cache.update(opened, now, progress)
+                report = cache.update(opened, now, progress, lock_fd)
                 opened.close()
             fresh = cache.open_current()
             if fresh is None:
                 raise OSError("the index just built cannot be opened")
             fresh.report = report
             return fresh
+    except Busy as busy:
+        # A search never waits for a writer: it reads the last complete generation, if any.
+        who = f" (pid {busy.pid})" if busy.pid else ""
+        if stale is not None and not rebuild:
+            stale.warnings.append(f"another kb process{who} is updating the search index; these results "
+                                  "come from the previous one and may miss the latest changes")
+            return stale
+        if stale is not None:
+            stale.close()
+        ix = RamStorage().create_index(schema())
+        manifest, report = build_into(ix, root, now, progress)
+        return Opened(ix, manifest, ":memory:", report=report, warnings=[
+            f"another kb process{who} is building the search index; used an in-memory one meanwhile"])
     except OSError as exc:
         if opened is not None:
             opened.close()

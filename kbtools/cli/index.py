@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     # Building the index where searches find it is this command's whole job: no in-memory stand-in.
     opened = open_index(root, rebuild=args.force, progress=None if args.quiet else stderr_progress,
-                        in_memory=False)
+                        in_memory=False, wait=True)
     try:
         for message in opened.warnings:
             warn(message)
