@@ -12,6 +12,7 @@ import json
 import multiprocessing
 import os
 import re
+import stat
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -107,8 +108,13 @@ def document(entry: Entry, rel: str) -> dict[str, Any]:
 
 
 def file_hash(path: Path) -> str:
+    """The SHA-1 of a regular file's bytes; "" for anything else (a named pipe must not block us)."""
     try:
-        return hashlib.sha1(path.read_bytes()).hexdigest()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return ""
+            return hashlib.sha1(handle.read()).hexdigest()
     except OSError:
         return ""
 

@@ -7,6 +7,7 @@ passed, so that one broken file never hides the state of the others.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,11 +52,21 @@ def _real(path: Path) -> Path:
 
 
 def entry_files(root: Path) -> list[Path]:
-    """Every ``*.md`` below ``entries/``, sorted; misplaced ones are reported by validation."""
+    """Every ``*.md`` below ``entries/``, and every named pipe, device or socket whatever its name,
+    sorted; validation reports misplaced and special ones (rather than skipping them unsaid)."""
     entries_dir = root / ENTRIES
     if not entries_dir.is_dir():
         raise KBError(f"{root}: no `{ENTRIES}/` folder")
-    return sorted(p for p in entries_dir.rglob("*.md") if p.is_file() or p.is_symlink())
+    found = []
+    for path in entries_dir.rglob("*"):
+        try:
+            mode = path.lstat().st_mode
+        except OSError:
+            continue
+        plain = stat.S_ISREG(mode) or stat.S_ISLNK(mode)
+        if (plain and path.suffix == ".md") or not (plain or stat.S_ISDIR(mode)):
+            found.append(path)
+    return sorted(found)
 
 
 def load_products(root: Path) -> tuple[dict[str, Product], list[Problem]]:

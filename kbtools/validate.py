@@ -36,6 +36,13 @@ MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
 REF_DEF = re.compile(r"^\s*\[[^\]]+\]:[ \t]*<?([^\s>]*)")
 ATTR_LIST = re.compile(r"\{:?[ ]*[^}\n ][^}\n]*[ ]*\}")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# The longest real title has 125 characters (en; 98 in zh). 200 leaves that room to grow by half
+# again, and is what a search result shows of a line (kbtools.cli.search.MAX_LINE): past it a
+# title is a paragraph, and a 200 KB one fills every page that lists it.
+MAX_TITLE_CHARS = 200
+# Characters that reorder the text around them when displayed (the "Trojan Source" controls):
+# in a title they make a page or a search result show something other than what was reviewed.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 _SUBFIELDS: dict[str, list[str]] = {
     "title": ["zh", "en"],
@@ -212,12 +219,30 @@ def _check_values(parsed: ParsedFile, products: Mapping[str, Product], entries_d
     related = data.get("related")
     if isinstance(related, list) and entry_id in related:
         add(("related", related.index(entry_id)), "KB033", "an entry cannot be related to itself")
+    if isinstance(related, list):
+        first_at: dict[object, int] = {}
+        for i, rel in enumerate(related):
+            if isinstance(rel, str) and rel in first_at:
+                add(("related", i), "KB033", f"related id `{rel}` is listed twice (first as related[{first_at[rel]}])")
+            elif isinstance(rel, str):
+                first_at[rel] = i
+
+    title = data.get("title")
+    if isinstance(title, dict):
+        for lang, text in title.items():
+            if isinstance(text, str) and len(text) > MAX_TITLE_CHARS:
+                add(("title", lang), "KB017", f"`title.{lang}` has {len(text)} characters; keep it to "
+                                              f"{MAX_TITLE_CHARS} (put the rest in the cause)")
 
     for loc, text in _plain_texts(data):
         if HTML_TAG.search(AUTOLINK.sub("", text)):
             add(loc, "KB040", f"`{dotted(loc)}` contains HTML; write plain text (put error text in `symptoms`)")
         if PLACEHOLDER.search(text):
             add(loc, "KB022", f"`{dotted(loc)}` still holds a TODO placeholder")
+        bidi = BIDI_CONTROLS.search(text)
+        if bidi:
+            add(loc, "KB024", f"`{dotted(loc)}` holds the text-direction control U+{ord(bidi.group()):04X}, "
+                              "which makes the text display other than it reads; remove it")
 
 
 def _urls(data: Mapping[str, Any]) -> Iterable[tuple[tuple[object, ...], str]]:

@@ -524,4 +524,4 @@ def test_a_stale_write_lock_is_broken(make_kb: Callable[..., Path], _cache: Path
         assert done.returncode == 0 and done.stdout.startswith("indexed 1 entries"), done.stderr
     finally:
         orphan.kill()
-        orphan.wait()
+        orphan.communicate()
