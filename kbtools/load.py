@@ -100,7 +100,7 @@ def load_kb(root: Path, only: Sequence[Path] | None = None) -> KB:
     # An id that a broken file still declares keeps `related` links to it from being reported too.
     declared = {pf.data["id"] for pf in parsed.values()
                 if isinstance(pf.data, dict) and isinstance(pf.data.get("id"), str)}
-    problems += check_kb(entries, parsed, known_ids=declared)
+    problems += check_kb(entries, parsed, known_ids=declared, root=root)
     if wanted is not None:
         products_file = _real(root / ENTRIES / PRODUCTS)
         problems = [p for p in problems if _real(p.path) in wanted or _real(p.path) == products_file]

@@ -428,8 +428,14 @@ def _check_markdown(path: Path, text: str, first_line: int, problems: list[Probl
             problems.append(Problem(path, lineno, todo.start() + 1, "KB022", "a TODO placeholder is left here"))
 
 
-def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids: set[str] | None = None) -> list[Problem]:
-    """Checks across entries: duplicate ids, related ids, duplicate symptoms."""
+def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids: set[str] | None = None,
+             root: Path | None = None) -> list[Problem]:
+    """Checks across entries: duplicate ids, related ids, duplicate symptoms. Other files are named
+    relative to ``root``."""
+
+    def shown(path: Path) -> str:
+        return Problem(path, 1, 1, "", "").display_path(root)
+
     problems: list[Problem] = []
     ids = set(known_ids or ()) | {e.id for e in entries}
     first_by_id: dict[str, Entry] = {}
@@ -438,7 +444,7 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
         if entry.id in first_by_id:
             line, col = where.where(("id",)) if where else (1, 1)
             problems.append(Problem(entry.path, line, col, "KB014",
-                                    f"id `{entry.id}` is already used by {first_by_id[entry.id].path.as_posix()}",
+                                    f"id `{entry.id}` is already used by {shown(first_by_id[entry.id].path)}",
                                     field="id"))
         else:
             first_by_id[entry.id] = entry
@@ -450,7 +456,9 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
                 problems.append(Problem(entry.path, line, col, "KB033", f"related id `{rel}` names no entry{hint}",
                                         field=f"related[{i}]"))
     seen: dict[str, tuple[Entry, int]] = {}
-    for entry in sorted(entries, key=lambda e: e.path.as_posix()):
+    # Oldest first, so that the entry blamed for a shared symptom is the one that came or changed
+    # last: the one a pull request adds or edits, not the one it copied from.
+    for entry in sorted(entries, key=lambda e: (e.updated, e.created, e.path.as_posix())):
         for i, symptom in enumerate(entry.symptoms):
             key = " ".join(symptom.output.split())
             if key in seen and seen[key][0].id != entry.id:
@@ -458,7 +466,7 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
                 where = parsed.get(entry.path)
                 line, col = where.where(("symptoms", i, "output")) if where else (1, 1)
                 problems.append(Problem(entry.path, line, col, "KB041",
-                                        f"symptoms[{i}] has the same output as {other.path.as_posix()} "
+                                        f"symptoms[{i}] has the same output as {shown(other.path)} "
                                         f"symptoms[{j}]; merge the entries or keep the specific text",
                                         field=f"symptoms[{i}].output"))
             else:

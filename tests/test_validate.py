@@ -174,3 +174,20 @@ def test_a_related_id_listed_twice_is_reported(make_kb: Callable[..., Path]) -> 
 def test_a_title_of_the_longest_allowed_length_passes(make_kb: Callable[..., Path]) -> None:
     kb = load_kb(make_kb({"kong/a.md": entry_text("a", front={"title": {"zh": "长" * 200, "en": "x" * 200}})}))
     assert kb.problems == [] and len(kb.entries) == 1
+
+
+def test_kb041_blames_the_newer_entry_and_names_the_other_relative(make_kb: Callable[..., Path]) -> None:
+    old = entry_text("z-old", front={"symptoms": [{"command": "x", "output": "ERROR: same text\n"}]})
+    new = entry_text("a-new", front={"symptoms": [{"command": "x", "output": "ERROR: same text\n"}],
+                                     "created": "2020-01-01", "updated": "2020-01-02"})
+    new = new.replace("'2020-01-01'", "2020-01-01").replace("'2020-01-02'", "2020-01-02")
+    root = make_kb({"kong/z-old.md": old, "kong/a-new.md": new})
+    assert [p.format(root) for p in load_kb(root).problems] == [
+        f"entries/kong/a-new.md:{line_of(new, 'output:')}:11: KB041 symptoms[0] has the same output as "
+        "entries/kong/z-old.md symptoms[0]; merge the entries or keep the specific text"]
+
+
+def test_kb014_names_the_other_file_relative(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/a.md": BASE, "other/a.md": OTHER_A}, products=TWO_PRODUCTS)
+    assert [p.format(root) for p in load_kb(root).problems] == [
+        "entries/other/a.md:2:5: KB014 id `a` is already used by entries/kong/a.md"]
