@@ -16,8 +16,8 @@ it COMPLETE, and only then points CURRENT at it. A build killed at any point lea
 last complete generation. Old generations are deleted once no search holds their readers lock.
 
 Freshness is a stat walk of ``entries/`` compared with the generation's ``stats.marshal`` (the
-manifest's mtimes and sizes in a form that loads in ~3 ms; the full manifest.json takes ~20 ms at
-10k entries and is read only when something changed; a content hash settles a changed mtime), so a
+manifest's change times and sizes in a form that loads in ~3 ms; the full manifest.json takes ~20 ms at
+10k entries and is read only when something changed; a content hash settles a changed time), so a
 search on a fresh index reads no entry and imports neither YAML nor pydantic: the index stores
 everything a result displays.
 """
@@ -155,11 +155,11 @@ def cache_dir(root: Path) -> Path:
 # ---------------------------------------------------------------- what is in the KB
 
 
-Stat = tuple[int, int]  # mtime_ns, size
+Stat = tuple[int, int]  # change time (the later of ctime and mtime) in ns, size
 
 
 def scan(root: Path) -> dict[str, Stat]:
-    """Stat every entry file (and products.yml): relative path -> (mtime_ns, size). No file is read."""
+    """Stat every entry file (and products.yml): relative path -> (change time in ns, size). No file is read."""
     found: dict[str, Stat] = {}
     entries = root / ENTRIES
     if not entries.is_dir():
@@ -190,7 +190,9 @@ def scan(root: Path) -> dict[str, Stat]:
                     # A looping or dangling symlink: listed all the same, so that the build
                     # reports it as an invalid entry instead of skipping it unsaid.
                     st = item.stat(follow_symlinks=False)
-                found[name] = (st.st_mtime_ns, st.st_size)
+                # The change time, not the modification time: `rsync -t`, `tar` and os.utime put an
+                # old mtime back on new content, but every write (and utime itself) moves ctime on.
+                found[name] = (max(st.st_mtime_ns, st.st_ctime_ns), st.st_size)
     return found
 
 
@@ -208,7 +210,7 @@ def _hash(path: Path) -> str:
 class Manifest:
     """What a generation was built from: per file its stat, content hash, and id (None: skipped)."""
 
-    files: dict[str, list[Any]] = field(default_factory=dict)  # rel -> [mtime_ns, size, sha1, id|None]
+    files: dict[str, list[Any]] = field(default_factory=dict)  # rel -> [change time ns, size, sha1, id|None]
     root: str = ""
     format: int = FORMAT
 

@@ -525,3 +525,19 @@ def test_a_stale_write_lock_is_broken(make_kb: Callable[..., Path], _cache: Path
     finally:
         orphan.kill()
         orphan.communicate()
+
+
+def test_a_same_size_edit_with_its_old_mtime_restored_is_reindexed(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/e1.md": None, "kong/e2.md": None})
+    open_index(root).close()
+    path = root / "entries/kong/e1.md"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("sample failure e1", "sample failure q1")
+    assert len(edited) == len(text)
+    time.sleep(0.05)  # past the file system's timestamp granularity
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `rsync -t` or `tar x` do
+    assert (path.stat().st_mtime_ns, path.stat().st_size) == (before.st_mtime_ns, before.st_size)
+    done = _search(root, "sample failure q1")
+    assert done.returncode == 0 and '"id": "e1"' in done.stdout, done.stdout + done.stderr
