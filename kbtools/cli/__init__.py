@@ -33,7 +33,8 @@ EPILOG = """\
 The knowledge base used is, in order: --kb DIR, $KB_DIR, the nearest parent folder whose
 entries/ holds products.yml (a checkout), or the KB bundled with kb.
 
-exit status: 0 success, 1 problems found or nothing matched, 2 usage or knowledge-base error.
+exit status: 0 success, 1 problems found or nothing matched, 2 usage or knowledge-base error,
+or output that cannot be written (a full disk, a closed pipe).
 Colour is used on a terminal only, and never when NO_COLOR is set.
 
 examples:
