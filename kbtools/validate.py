@@ -36,7 +36,7 @@ MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
 REF_DEF = re.compile(r"^\s*\[[^\]]+\]:[ \t]*<?([^\s>]*)")
 ATTR_LIST = re.compile(r"\{:?[ ]*[^}\n ][^}\n]*[ ]*\}")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-# The longest real title has 125 characters (en; 98 in zh). 200 leaves that room to grow by half
+# The longest real title has 125 characters (en; 108 in zh). 200 leaves that room to grow by half
 # again, and is what a search result shows of a line (kbtools.cli.search.MAX_LINE): past it a
 # title is a paragraph, and a 200 KB one fills every page that lists it.
 MAX_TITLE_CHARS = 200
