@@ -84,6 +84,77 @@ def render(text: str) -> str:
         md.reset()
 
 
+# --------------------------------------------------------------------------- what rendering costs
+
+# Python-Markdown reads a link by walking from each `[` to its matching `]`, and from each `](`
+# to its matching `)`, one character at a time; an unmatched one walks to the end of the block.
+# 8,000 `[` in a paragraph took 12 s, 64,000 took more than 300. The sum of those walks is the
+# cost of a page's links, counted here in linear time before anything is rendered.
+MAX_LINK_WORK = 1_000_000  # characters walked; about 0.4 s of rendering, and 1,000 times what real entries need
+# And a backstop for the quadratic paths that no such count foresees (long runs of `<a`, `\`,
+# `*a` or `>`, which depend on the Python and Markdown versions): CPU seconds per entry file.
+RENDER_BUDGET = 1.0
+
+
+def link_work(block: str) -> tuple[int, int]:
+    """The characters Python-Markdown walks to read the links of one block, and the offset of
+    the bracket that walks the furthest."""
+    work, worst, worst_at = 0, -1, 0
+    for open_ch, close_ch, starts in (("[", "]", None), ("(", ")", "]")):
+        stack: list[int] = []
+        reach: dict[int, int] = {}
+        for at, ch in enumerate(block):
+            if ch == open_ch:
+                stack.append(at)
+            elif ch == close_ch and stack:
+                start = stack.pop()
+                reach[start] = at - start
+        for start in stack:
+            reach[start] = len(block) - start
+        for start, distance in reach.items():
+            if starts is not None and (start == 0 or block[start - 1] != starts):
+                continue
+            work += distance
+            if distance > worst:
+                worst, worst_at = distance, start
+    return work, worst_at
+
+
+class RenderTimeout(Exception):
+    """Rendering ran over :data:`RENDER_BUDGET`."""
+
+
+class cpu_budget:
+    """Raise :class:`RenderTimeout` in this block after ``seconds`` of CPU time.
+
+    Needs SIGVTALRM and the main thread; elsewhere the block runs unguarded (the link-work
+    limit still holds)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.armed = False
+
+    def __enter__(self) -> cpu_budget:
+        import signal
+        import threading
+
+        if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+            def expire(signum: int, frame: Any) -> None:
+                raise RenderTimeout()
+
+            self.previous = signal.signal(signal.SIGVTALRM, expire)
+            signal.setitimer(signal.ITIMER_VIRTUAL, self.seconds)
+            self.armed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.armed:
+            import signal
+
+            signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+            signal.signal(signal.SIGVTALRM, self.previous)
+
+
 # --------------------------------------------------------------------------- URLs as browsers read them
 
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")

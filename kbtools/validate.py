@@ -472,23 +472,77 @@ def _check_rendered(parsed: ParsedFile, problems: list[Problem]) -> None:
     reads it. Reference definitions reach across sections, so a page is rendered whole."""
     from kbtools import markup
 
+    pages = [(lang, sections) for lang, sections in _page_bodies(parsed) if sections]
+    if _too_much_link_work(parsed, pages, problems):
+        return
+    found: list[Problem] = []
+    first = pages[0][1][0]
+    try:
+        with markup.cpu_budget(markup.RENDER_BUDGET):
+            for _lang, sections in pages:
+                html = markup.render("\n\n".join(f"## {s.heading}\n\n{s.text}" for s in sections))
+                if len(html) > markup.MAX_HTML:
+                    problems.append(Problem(parsed.path, sections[0].line, 1, "KB043",
+                                            f"the body renders to {len(html):,} characters of HTML, over the limit of "
+                                            f"{markup.MAX_HTML:,} (runs of `&` or `<` grow fourfold); shorten it, or put "
+                                            "such text in a code block"))
+                    return
+                for finding in markup.html_problems(html):
+                    line, col = _locate(sections, finding.needles)
+                    found.append(Problem(parsed.path, line, col, finding.code, finding.message))
+    except markup.RenderTimeout:
+        problems.append(Problem(parsed.path, first.line, 1, "KB043",
+                                f"the body takes more than {markup.RENDER_BUDGET:g} s of CPU to render and check "
+                                "(long runs of markup characters such as `<a`, `\\`, `*a` or `>`); put such text in "
+                                "a code block"))
+        return
     seen: set[tuple[int, int, str]] = set()
-    for _lang, sections in _page_bodies(parsed):
-        if not sections:
-            continue
-        document = "\n\n".join(f"## {s.heading}\n\n{s.text}" for s in sections)
-        for finding in markup.html_problems(markup.render(document)):
-            line, col = sections[0].line, 1
-            for section in sections:
-                at = markup.locate(section.text, finding.needles)
-                if at is not None:
-                    before = section.text[:at]
-                    line = (section.text_line or section.line + 1) + before.count("\n")
-                    col = at - (before.rfind("\n") + 1) + 1
-                    break
-            if (line, col, finding.code) not in seen:
-                seen.add((line, col, finding.code))
-                problems.append(Problem(parsed.path, line, col, finding.code, finding.message))
+    for problem in found:  # a finding in a section that both pages show is reported once
+        if (problem.line, problem.col, problem.code) not in seen:
+            seen.add((problem.line, problem.col, problem.code))
+            problems.append(problem)
+
+
+def _locate(sections: list[BodySection], needles: tuple[str, ...]) -> tuple[int, int]:
+    """The line and column of the first needle found in the sections (else the first heading)."""
+    from kbtools import markup
+
+    for section in sections:
+        at = markup.locate(section.text, needles)
+        if at is not None:
+            return _position(section, at)
+    return sections[0].line, 1
+
+
+def _position(section: BodySection, at: int) -> tuple[int, int]:
+    before = section.text[:at]
+    return (section.text_line or section.line + 1) + before.count("\n"), at - (before.rfind("\n") + 1) + 1
+
+
+def _too_much_link_work(parsed: ParsedFile, pages: list[tuple[str, list[BodySection]]],
+                        problems: list[Problem]) -> bool:
+    """KB042 before rendering: brackets that would make Python-Markdown walk too far."""
+    from kbtools import markup
+
+    for _lang, sections in pages:
+        total, worst = 0, (0, sections[0], 0)
+        for section in sections:
+            offset = 0
+            prose = "\n".join("" if in_code else line for in_code, line in fenced_lines_keep(section.text))
+            for block in re.split(r"(\n[ \t]*\n)", prose):
+                work, at = markup.link_work(block)
+                total += work
+                if work > worst[0]:
+                    worst = (work, section, offset + at)
+                offset += len(block)
+        if total > markup.MAX_LINK_WORK:
+            line, col = _position(worst[1], worst[2])
+            problems.append(Problem(parsed.path, line, col, "KB042",
+                                    f"brackets that do not close (`[`, `](`) make the renderer walk {total:,} "
+                                    f"characters, over the limit of {markup.MAX_LINK_WORK:,}; close them, escape them "
+                                    "as `\\[`, or put the text in a code block"))
+            return True
+    return False
 
 
 def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids: set[str] | None = None,
