@@ -76,12 +76,16 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
 
 
 class Watch:
-    """A Chromium page that records every dialog and every navigation that is not http(s)."""
+    """A Chromium page that records every dialog and every navigation a click starts.
+
+    A navigation that a click starts is answered 204 No Content, so the page stays and the next
+    link can be clicked at once; its URL is recorded. Nothing reaches another host."""
 
     def __init__(self, base: str, context: Any) -> None:
         self.base = base
         self.dialogs: list[str] = []
-        self.navigations: list[str] = []
+        self.navigations: list[str] = []  # URLs that clicks tried to open
+        self.loading = False
         self.page = context.new_page()
         context.on("page", self._watch)
         self._watch(self.page)
@@ -96,9 +100,11 @@ class Watch:
                 self.navigations.append(frame.url)
 
         def route(route: Any) -> None:
-            # Nothing leaves 127.0.0.1: another host answers 204 No Content, so that a click on
-            # a reference stays on the page instead of landing on an error page.
-            if route.request.url.startswith(self.base):
+            request = route.request
+            if request.is_navigation_request() and not self.loading:
+                self.navigations.append(request.url)
+                route.fulfill(status=204)
+            elif request.url.startswith(self.base):
                 route.continue_()
             else:
                 route.fulfill(status=204)
@@ -108,8 +114,11 @@ class Watch:
         page.route("**/*", route)
 
     def open(self, path: str) -> Any:
-        self.page.goto(self.base + path)
-        self.page.wait_for_load_state("load")
+        self.loading = True
+        try:
+            self.page.goto(self.base + path)
+        finally:
+            self.loading = False
         return self.page
 
 
@@ -125,21 +134,16 @@ def watch(hostile_site: tuple[str, list[str]]) -> Iterator[Watch]:
         chromium.close()
 
 
-def _click_all(watch: Watch, path: str) -> int:
-    """Click each link of the page's article, reloading the page before each; the number clicked."""
-    page = watch.open(path)
-    count = page.locator("article a[href]").count()
+def _click_all(watch: Watch, page: Any) -> int:
+    """Click each link of the page's article (the page stays: see Watch); the number clicked."""
     clicked = 0
-    for i in range(count):
-        page = watch.open(path)
-        link = page.locator("article a[href]").nth(i)
-        href = str(link.get_attribute("href"))
-        if "headerlink" in (link.get_attribute("class") or "") or any(p in link.evaluate("a => a.href") for p in OWN_PAGES):
+    for link in page.locator("article a[href]").all():
+        url = str(link.evaluate("a => a.href"))
+        if "headerlink" in (link.get_attribute("class") or "") or any(p in url for p in OWN_PAGES):
             continue
         link.click(no_wait_after=True, timeout=5_000, force=True)
-        page.wait_for_timeout(150)  # a javascript: URL runs at once; a navigation starts
         clicked += 1
-        assert href is not None
+    page.wait_for_timeout(200)  # a javascript: URL runs at once; let any late dialog arrive
     return clicked
 
 
@@ -149,6 +153,10 @@ def test_the_harness_catches_a_script_link(watch: Watch) -> None:
     page.locator("#js").click()
     page.wait_for_timeout(300)
     assert watch.dialogs == [f"alert: 1 on {watch.base}control.html"]
+    page.locator("#data").click(no_wait_after=True)
+    page.wait_for_timeout(300)
+    # Chromium refuses to open a data: URL from a click; the attempt is recorded all the same.
+    assert watch.navigations in ([], ["data:text/html,x"])
 
 
 @pytest.mark.parametrize("prefix", ["", "en/"])
@@ -159,12 +167,18 @@ def test_no_script_runs_on_any_hostile_entry_page(watch: Watch, hostile_site: tu
     expected = {p.stem for p in HOSTILE.glob("enc-*.md")} | {p.stem for p in HOSTILE.glob("x13*.md")}
     assert expected <= set(ids), expected - set(ids)
     clicked = 0
+    scriptable: dict[str, list[str]] = {}
     for entry_id in ids:
         path = f"{prefix}entries/kong/{entry_id}/"
         page = watch.open(path)
         assert page.locator("article h1").count() == 1, f"{path} is not an entry page"
-        assert page.evaluate(SCRIPTABLE) == [], path
-        clicked += _click_all(watch, path)
+        found = page.evaluate(SCRIPTABLE)
+        if found:
+            scriptable[path] = found
+        clicked += _click_all(watch, page)
     assert clicked >= len(ids), "every page has at least its body or reference links to click"
+    assert scriptable == {}
     assert watch.dialogs == [], watch.dialogs
-    assert watch.navigations == [], watch.navigations
+    bad = [u for u in watch.navigations if not u.startswith(("http://", "https://"))]
+    assert bad == [], bad
+    assert watch.navigations, "the clicks on references and the edit link did start navigations"
