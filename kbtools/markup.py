@@ -21,9 +21,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-# mkdocs.yml's markdown_extensions, in its order (tests/test_markup.py keeps the two equal).
+# The extensions MkDocs renders pages with: its own defaults (toc, tables, fenced_code) first, then
+# mkdocs.yml's markdown_extensions (tests/test_markup.py keeps the two equal).
 EXTENSIONS: tuple[str, ...] = (
-    "admonition", "attr_list", "tables", "toc", "pymdownx.highlight", "pymdownx.superfences",
+    "toc", "tables", "fenced_code", "admonition", "attr_list", "pymdownx.highlight", "pymdownx.superfences",
     "pymdownx.inlinehilite", "pymdownx.keys",
 )
 
@@ -92,8 +93,14 @@ def render(text: str) -> str:
 # cost of a page's links, counted here in linear time before anything is rendered.
 MAX_LINK_WORK = 1_000_000  # characters walked; about 0.4 s of rendering, and 1,000 times what real entries need
 # And a backstop for the quadratic paths that no such count foresees (long runs of `<a`, `\`,
-# `*a` or `>`, which depend on the Python and Markdown versions): CPU seconds per entry file.
-RENDER_BUDGET = 1.0
+# `*a` or `>`, which depend on the Python and Markdown versions): CPU seconds to render and check
+# one entry file. A real entry takes 0.01 s, 100 KB of ordinary prose about 0.35 s; with the
+# start-up of a command (about 0.5 s), a command stays within 2 s per file.
+RENDER_BUDGET = 0.8
+# The HTML of one page body, in characters: checking and sanitizing it is linear, but nh3 takes
+# about 0.8 s per MB of entity-dense HTML (`&` becomes `&amp;`), outside any budget. A real page
+# body is about 10 KB; 250 KB of ordinary prose, the file cap, gives about 350 KB.
+MAX_HTML = 512 * 1024
 
 
 def link_work(block: str) -> tuple[int, int]:
