@@ -476,10 +476,11 @@ def _check_rendered(parsed: ParsedFile, problems: list[Problem]) -> None:
     if _too_much_link_work(parsed, pages, problems):
         return
     found: list[Problem] = []
-    first = pages[0][1][0]
+    current = pages[0][1]
     try:
         with markup.cpu_budget(markup.RENDER_BUDGET):
             for _lang, sections in pages:
+                current = sections
                 html = markup.render("\n\n".join(f"## {s.heading}\n\n{s.text}" for s in sections))
                 if len(html) > markup.MAX_HTML:
                     problems.append(Problem(parsed.path, sections[0].line, 1, "KB043",
@@ -491,7 +492,7 @@ def _check_rendered(parsed: ParsedFile, problems: list[Problem]) -> None:
                     line, col = _locate(sections, finding.needles)
                     found.append(Problem(parsed.path, line, col, finding.code, finding.message))
     except markup.RenderTimeout:
-        problems.append(Problem(parsed.path, first.line, 1, "KB043",
+        problems.append(Problem(parsed.path, current[0].line, 1, "KB043",
                                 f"the body takes more than {markup.RENDER_BUDGET:g} s of CPU to render and check "
                                 "(long runs of markup characters such as `<a`, `\\`, `*a` or `>`); put such text in "
                                 "a code block"))

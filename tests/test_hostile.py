@@ -83,6 +83,7 @@ EXPECTED: dict[str, set[str]] = {
     "x13h-attr-list-in-escapes": {"29:3: KB040", "29:35: KB040", "44:3: KB040", "44:35: KB040"},
     "x13i-reference-url": {"18:10: KB031"},
     "x13i-source-url": {"20:8: KB031"},
+    "link-work-brackets": {"44:11: KB042"},  # 2,000 `[` that never close: Python-Markdown walks 2M characters
 }
 ACCEPTED = {"crlf"}  # valid content, only not canonical: `kb fmt --check` flags it instead
 
@@ -161,6 +162,18 @@ def test_one_huge_value_over_the_cap(make_kb: Callable[..., Path], env: dict[str
     text = entry_text("huge-title", front={"title": {"zh": "长" * 100_000, "en": "long " * 60_000}})
     root = make_kb({"kong/huge-title.md": text})
     check_hostile(root, "huge-title", {"1:1: KB002"}, env, tmp_path / "kb")
+
+
+def test_a_body_that_renders_to_too_much_html(make_kb: Callable[..., Path], env: dict[str, str],
+                                             tmp_path: Path) -> None:
+    # 140,000 `&` become 700,000 characters of `&amp;`: over the HTML limit (KB043), refused
+    # before nh3 spends seconds on it.
+    body = ("<!-- lang: zh -->\n## 原因\n\n数据库版本太低。\n\n## 解决\n\n升级。\n\n"
+            "<!-- lang: en -->\n## Cause\n\n" + "&" * 140_000 + "\n\n## Fix\n\nUpgrade.\n")
+    text = entry_text("html-bomb", body=body)
+    line = text.split("\n").index("## Cause") + 1
+    root = make_kb({"kong/html-bomb.md": text})
+    check_hostile(root, "html-bomb", {f"{line}:1: KB043"}, env, tmp_path / "kb")
 
 
 def test_symlink_pointing_outside_entries(make_kb: Callable[..., Path], env: dict[str, str], tmp_path: Path) -> None:
