@@ -99,3 +99,14 @@ def build_unchecked(root: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(root / "site")],
                           cwd=root, capture_output=True, text=True, timeout=600,
                           env={**_env(), "NO_MKDOCS_2_WARNING": "1"})
+
+
+def build_unsanitized(root: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` of ``root`` into ``site`` with the entry-page sanitizer replaced
+    by the identity: the site as it was before the sanitizer, to compare with."""
+    code = ("import sys, kbtools.markup\n"
+            "kbtools.markup.sanitize = lambda html: html\n"
+            "from mkdocs.__main__ import cli\n"
+            "cli(['build', '--strict', '-d', sys.argv[1]])\n")
+    return subprocess.run([sys.executable, "-c", code, str(site)], cwd=root, capture_output=True, text=True,
+                          timeout=600, env={**_env(), "NO_MKDOCS_2_WARNING": "1"})
