@@ -24,8 +24,8 @@ from typing import Any
 # The extensions MkDocs renders pages with: its own defaults (toc, tables, fenced_code) first, then
 # mkdocs.yml's markdown_extensions (tests/test_markup.py keeps the two equal).
 EXTENSIONS: tuple[str, ...] = (
-    "toc", "tables", "fenced_code", "admonition", "attr_list", "pymdownx.highlight", "pymdownx.superfences",
-    "pymdownx.inlinehilite", "pymdownx.keys",
+    "toc", "tables", "fenced_code", "admonition", "md_in_html", "attr_list", "pymdownx.highlight",
+    "pymdownx.superfences", "pymdownx.inlinehilite", "pymdownx.keys",
 )
 
 
@@ -45,7 +45,8 @@ def extension_configs() -> dict[str, dict[str, Any]]:
 
 # Exactly the tags and attributes that entry pages use: the Markdown of a body (paragraphs,
 # lists, emphasis, code, links, tables, headings with their permalinks), the admonitions of the
-# status and fallback notices, Pygments' highlighting and pymdownx.keys. No `style`, no `on*`.
+# status and fallback notices and the language of a fallback section, Pygments' highlighting and
+# pymdownx.keys. No `style`, no `on*`.
 TAGS: frozenset[str] = frozenset({
     "a", "blockquote", "br", "code", "dd", "del", "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5",
     "h6", "hr", "kbd", "li", "ol", "p", "pre", "span", "strong", "table", "tbody", "td", "th", "thead",
@@ -54,6 +55,7 @@ TAGS: frozenset[str] = frozenset({
 ATTRIBUTES: dict[str, frozenset[str]] = {
     "*": frozenset({"class", "id"}),
     "a": frozenset({"href", "title"}),
+    "div": frozenset({"lang"}),  # a section shown in the other language (kbtools.site.render)
     "ol": frozenset({"start"}),
 }
 URL_ATTRIBUTES = frozenset({"href", "src"})

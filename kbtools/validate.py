@@ -479,9 +479,9 @@ def _check_rendered(parsed: ParsedFile, problems: list[Problem]) -> None:
     current = pages[0][1]
     try:
         with markup.cpu_budget(markup.RENDER_BUDGET):
-            for _lang, sections in pages:
+            for lang, sections in pages:
                 current = sections
-                html = markup.render("\n\n".join(f"## {s.heading}\n\n{s.text}" for s in sections))
+                html = markup.render(_page_markdown(parsed, lang, sections))
                 if len(html) > markup.MAX_HTML:
                     problems.append(Problem(parsed.path, sections[0].line, 1, "KB043",
                                             f"the body renders to {len(html):,} characters of HTML, over the limit of "
@@ -502,6 +502,20 @@ def _check_rendered(parsed: ParsedFile, problems: list[Problem]) -> None:
         if (problem.line, problem.col, problem.code) not in seen:
             seen.add((problem.line, problem.col, problem.code))
             problems.append(problem)
+
+
+def _page_markdown(parsed: ParsedFile, lang: str, sections: list[BodySection]) -> str:
+    """The body of ``lang``'s page as kbtools.site.render._sections writes it: a section that only
+    the other language has is shown in a `<div lang markdown>` (md_in_html)."""
+    own = [s for s in parsed.halves[lang].sections.values()] if lang in parsed.halves else []
+    parts = []
+    for section in sections:
+        if any(section is s for s in own):
+            parts.append(f"## {section.heading}\n\n{section.text.strip()}")
+        else:
+            other = "en" if lang == "zh" else "zh"
+            parts.append(f'## {section.heading}\n\n<div lang="{other}" markdown>\n\n{section.text.strip()}\n\n</div>')
+    return "\n\n".join(parts)
 
 
 def _locate(sections: list[BodySection], needles: tuple[str, ...]) -> tuple[int, int]:

@@ -120,3 +120,19 @@ def test_the_render_budget_stops_a_long_render() -> None:
         while True:
             sum(range(1000))
     assert time.process_time() - start < 1.0
+
+
+def test_a_section_shown_in_the_other_language_passes_untouched(make_kb: Callable[..., Path]) -> None:
+    # The site wraps it in `<div lang="zh" markdown>` (md_in_html); the validator renders it the same way.
+    from conftest import entry_text
+
+    from kbtools.load import load_kb
+    from kbtools.site.render import SiteContext, render_entry
+
+    text = entry_text("a").replace("## 解决\n", "## 备注\n\n只有中文的 [备注](https://a.example/x)。\n\n## 解决\n")
+    kb = load_kb(make_kb({"kong/a.md": text}))
+    assert kb.problems == [] and len(kb.entries) == 1
+    page = markup.render(render_entry(kb.entries[0], "en", SiteContext(kb.products, {}, "")))
+    assert '<div lang="zh">' in page
+    assert markup.html_problems(page) == []
+    assert markup.sanitize(page) == page
