@@ -394,8 +394,8 @@ def test_a_damaged_index_is_rebuilt_with_one_line(make_kb: Callable[..., Path]) 
 # The multi-process writer starts from MP_WRITER_FROM entries (2,000) and the entry-reading pool from
 # PARALLEL_FROM (300): a build of 2,000 entries takes half a minute here, so the child process lowers
 # both and indexes a small KB through the very same code.
-_MULTIPROCESS_KB = ("import sys, kbtools.index, kbtools.document\n"
-                    "kbtools.index.MP_WRITER_FROM = kbtools.document.PARALLEL_FROM = 10\n"
+_MULTIPROCESS_KB = ("import sys, kbtools.index, kbtools.index.record\n"
+                    "kbtools.index.MP_WRITER_FROM = kbtools.index.record.PARALLEL_FROM = 10\n"
                     "from kbtools.cli import main\n"
                     "raise SystemExit(main(sys.argv[1:]))\n")
 

@@ -201,7 +201,7 @@ def _stats_bytes(stats: dict[str, Stat]) -> bytes:
 
 
 def _hash(path: Path) -> str:
-    from kbtools.document import file_hash
+    from kbtools.index.record import file_hash
 
     return file_hash(path)
 
@@ -265,7 +265,7 @@ Progress = Callable[[int, int, str], None]
 
 def _fill(writer: Any, root: Path, rels: list[str], manifest: Manifest, now: dict[str, Stat],
           progress: Progress | None) -> tuple[int, list[str]]:
-    from kbtools.document import load_documents
+    from kbtools.index.record import load_documents
 
     indexed = 0
     skipped = []
