@@ -1,9 +1,10 @@
 """Turn the bytes of one entry file into front-matter data with positions, and body halves.
 
-Nothing here knows the entry format's fields: that is the model's job. This module only
-guarantees that what comes out is plain data (dicts, lists, scalars) built without YAML anchors,
-aliases or custom tags, with the line and column of every key and value, so that later checks can
-point at the exact place of a problem.
+This module knows the body's layout (the language markers, the section headings, fenced code)
+but not the front matter's fields: checking those is the model's job. It guarantees that what
+comes out is plain data (dicts, lists, scalars) built without YAML anchors, aliases or custom
+tags, with the line and column of every key and value, so that later checks can point at the
+exact place of a problem.
 """
 
 from __future__ import annotations
