@@ -1,7 +1,7 @@
 """Worker processes of an index build die with the build, however it ends.
 
 A large build forks workers twice: a process pool that reads and checks entries
-(:func:`kbtools.document.load_documents`) and Whoosh's multi-process writer. Neither library
+(:func:`kbtools.index.record.load_documents`) and Whoosh's multi-process writer. Neither library
 stops its workers when the parent is killed (``kill -9``, ``kill -TERM``): they wait on their
 queues for ever, and as forked copies they kept the index's write lock held, so that every later
 search and ``kb index`` hung. Nor does an interrupted parent stop them: Whoosh's ``cancel()`` only

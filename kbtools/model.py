@@ -106,16 +106,8 @@ class Entry(FrontMatter):
         sections = self.body.get(lang, {})
         return sections[key].text if key in sections else ""
 
-    @property
-    def langs(self) -> tuple[str, ...]:
-        return tuple(self.body)
-
 
 class Product(_Strict):
     name: str
     description: Localized
     components: dict[str, Localized]
-
-
-def field_names(model: type[BaseModel]) -> list[str]:
-    return list(model.model_fields)

@@ -1,9 +1,10 @@
 """Turn the bytes of one entry file into front-matter data with positions, and body halves.
 
-Nothing here knows the entry format's fields: that is the model's job. This module only
-guarantees that what comes out is plain data (dicts, lists, scalars) built without YAML anchors,
-aliases or custom tags, with the line and column of every key and value, so that later checks can
-point at the exact place of a problem.
+This module knows the body's layout (the language markers, the section headings, fenced code)
+but not the front matter's fields: checking those is the model's job. It guarantees that what
+comes out is plain data (dicts, lists, scalars) built without YAML anchors, aliases or custom
+tags, with the line and column of every key and value, so that later checks can point at the
+exact place of a problem.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -46,21 +47,36 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 
 
-def fenced_lines(markdown: str) -> Iterator[tuple[bool, str]]:
-    """Each line of ``markdown`` that is not a fence marker, with whether it is inside a fenced
-    code block. A fence closes only with the same character, at least as long, as CommonMark says
-    (so a ```` block can show ``` lines)."""
+def fence_roles(lines: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """Each line with its role: ``"fence"`` (a marker that opens or closes a fenced code block),
+    ``"code"`` (inside one) or ``"prose"``. The one fence scanner: every reader of entry bodies
+    builds on it, so that all of them split code from prose alike. A fence closes only with the
+    same character, at least as long, and nothing after it, as CommonMark says (so a ```` block can
+    show ``` lines); an unclosed fence runs to the end."""
     fence: str | None = None
-    for line in markdown.splitlines():
+    for line in lines:
         match = FENCE.match(line)
-        if fence is None and match:
-            fence = match.group(1)
-            continue
-        if fence is not None and match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
+        if fence is None:
+            if match:
+                fence = match.group(1)
+                yield "fence", line
+            else:
+                yield "prose", line
+        elif match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
                 and not line.strip()[len(match.group(1)):].strip():
             fence = None
-            continue
-        yield fence is not None, line
+            yield "fence", line
+        else:
+            yield "code", line
+
+
+def fenced_lines(markdown: str) -> Iterator[tuple[bool, str]]:
+    """Each line of ``markdown`` that is not a fence marker, with whether it is inside a fenced
+    code block (see :func:`fence_roles`)."""
+    for role, line in fence_roles(markdown.splitlines()):
+        if role != "fence":
+            yield role == "code", line
+
 
 @dataclass
 class Section:
@@ -309,7 +325,6 @@ def _split_body(path: Path, lines: list[str], first_line: int, problems: list[Pr
     current: Half | None = None
     section: Section | None = None
     buffer: list[str] = []
-    fence: str | None = None
     orphan_line = first_line  # where text that belongs to no half would start
 
     def flush() -> None:
@@ -329,17 +344,9 @@ def _split_body(path: Path, lines: list[str], first_line: int, problems: list[Pr
             problems.append(Problem(path, line, 1, "KB020", f"body text {where} belongs to no language"))
         buffer.clear()
 
-    for offset, line in enumerate(lines):
+    for offset, (role, line) in enumerate(fence_roles(lines)):
         lineno = first_line + offset
-        fence_match = FENCE.match(line)
-        if fence is not None:
-            if fence_match and fence_match.group(1)[0] == fence[0] and len(fence_match.group(1)) >= len(fence) \
-                    and not line.strip()[len(fence_match.group(1)):].strip():
-                fence = None
-            buffer.append(line)
-            continue
-        if fence_match:
-            fence = fence_match.group(1)
+        if role != "prose":  # language markers and headings inside code blocks are code
             buffer.append(line)
             continue
         marker = LANG_MARKER.match(line.strip())

@@ -1,8 +1,8 @@
-"""Where an entry lives on the published site, shared by the terminal (`kb search` links) and the site.
+"""Where an entry lives on the published site: the addresses `kb search`, `kb show` and `kb export` print.
 
-Chinese is the site's default language and sits at the root; English sits under ``en/``. Both
-the site plugin (which writes the pages) and the CLI (which prints links) call this one function,
-so that a link printed in a terminal is the page the site actually has.
+Chinese is the site's default language and sits at the root; English sits under ``en/``. The site
+build does not call this yet: it writes pages at :func:`kbtools.site.entry_page.entry_page_path`,
+which must agree with it.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ import pytest
 from conftest import REPO, entry_text
 
 from kbtools import index
+from kbtools.cli import progress
 from kbtools.index import Cache, cache_dir, open_index
 
 KB = [sys.executable, "-m", "kbtools"]
@@ -236,7 +237,7 @@ def test_a_fresh_search_imports_neither_asyncio_nor_urllib_and_leaves_no_stand_i
             "import whoosh.reading, cached_property, urllib.request\n"
             "assert whoosh.reading.cached_property is functools.cached_property\n"
             "assert hasattr(cached_property, 'threaded_cached_property') and hasattr(urllib.request, 'Request')\n"
-            "import whoosh.compat\nassert whoosh.compat.urlretrieve.__module__ == 'kbtools.index'\nprint('OK')")
+            "import whoosh.compat\nassert whoosh.compat.urlretrieve.__module__ == 'kbtools.index.schema'\nprint('OK')")
     done = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=60)
     assert "LOADED []" in done.stdout and "OK" in done.stdout, done.stderr
 
@@ -260,7 +261,6 @@ def test_cached_property_stand_in_works_on_deletions(make_kb: Callable[..., Path
 
 @pytest.mark.skipif((os.cpu_count() or 1) < 2, reason="one CPU: builds never use several writers")
 def test_a_parallel_build_indexes_the_same_as_a_serial_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import kbtools.index as index
     from kbtools.search import search
 
     root = _gen(tmp_path, 250)  # MpWriter sends documents to its processes 100 at a time
@@ -271,7 +271,7 @@ def test_a_parallel_build_indexes_the_same_as_a_serial_one(tmp_path: Path, monke
     with serial.ix.searcher() as s:
         terms = sorted((f, t, s.doc_frequency(f, t)) for f, t in s.reader().all_terms())
     serial.close()
-    monkeypatch.setattr(index, "MP_WRITER_FROM", 10)
+    monkeypatch.setattr(index.build, "MP_WRITER_FROM", 10)
     parallel = open_index(root, rebuild=True)
     try:
         assert len(parallel.ix._segments()) >= 2  # written by several processes, left unmerged
@@ -314,8 +314,8 @@ def _three(make_kb: Callable[..., Path]) -> Path:
 
 def test_a_long_build_off_a_terminal_prints_one_line_at_start_and_one_at_the_end(
         make_kb: Callable[..., Path], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(index, "PROGRESS_FROM", 3)  # a "long" build of 3 entries, so that the test is quick
-    open_index(_three(make_kb), progress=index.stderr_progress).close()
+    monkeypatch.setattr(progress, "PROGRESS_FROM", 3)  # a "long" build of 3 entries, so that the test is quick
+    open_index(_three(make_kb), progress=progress.stderr_progress).close()
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 2 and lines[0] == "kb: indexing 3 entries"
     assert re.fullmatch(r"kb: indexed 3 entries in \d+\.\d s", lines[1])
@@ -323,10 +323,10 @@ def test_a_long_build_off_a_terminal_prints_one_line_at_start_and_one_at_the_end
 
 def test_a_long_build_on_a_terminal_shows_progress_to_the_end(make_kb: Callable[..., Path],
                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(index, "PROGRESS_FROM", 3)
+    monkeypatch.setattr(progress, "PROGRESS_FROM", 3)
     terminal = _Terminal()
     monkeypatch.setattr(sys, "stderr", terminal)
-    open_index(_three(make_kb), progress=index.stderr_progress).close()
+    open_index(_three(make_kb), progress=progress.stderr_progress).close()
     shown = terminal.getvalue().split("\r")[1:]
     # Entries read, then the writing phase (which used to print nothing), then the total.
     assert shown[0] == "kb: indexing: 1/3 entries read" and shown[1] == "kb: indexing: 3/3 entries read"
@@ -335,7 +335,7 @@ def test_a_long_build_on_a_terminal_shows_progress_to_the_end(make_kb: Callable[
 
 
 def test_a_short_build_prints_nothing(make_kb: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
-    open_index(_three(make_kb), progress=index.stderr_progress).close()
+    open_index(_three(make_kb), progress=progress.stderr_progress).close()
     assert capsys.readouterr().err == ""
 
 
@@ -394,8 +394,8 @@ def test_a_damaged_index_is_rebuilt_with_one_line(make_kb: Callable[..., Path]) 
 # The multi-process writer starts from MP_WRITER_FROM entries (2,000) and the entry-reading pool from
 # PARALLEL_FROM (300): a build of 2,000 entries takes half a minute here, so the child process lowers
 # both and indexes a small KB through the very same code.
-_MULTIPROCESS_KB = ("import sys, kbtools.index, kbtools.document\n"
-                    "kbtools.index.MP_WRITER_FROM = kbtools.document.PARALLEL_FROM = 10\n"
+_MULTIPROCESS_KB = ("import sys, kbtools.index, kbtools.index.build, kbtools.index.record\n"
+                    "kbtools.index.build.MP_WRITER_FROM = kbtools.index.record.PARALLEL_FROM = 10\n"
                     "from kbtools.cli import main\n"
                     "raise SystemExit(main(sys.argv[1:]))\n")
 

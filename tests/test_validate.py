@@ -12,7 +12,7 @@ from conftest import PRODUCTS, REPO, entry_text
 from kbtools.load import load_kb
 from kbtools.rules import RULES
 
-CHECK_PR_ONLY = {"KB051"}  # found by comparing a branch with its base: see tests/test_review.py
+CHECK_PR_ONLY = {"KB051"}  # found by comparing a branch with its base: see tests/test_check_pr.py
 SPECIAL_FILES = {"KB007"}  # a named pipe is no file content: see test_a_named_pipe_under_entries_is_reported
 
 BASE = entry_text("a")

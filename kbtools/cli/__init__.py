@@ -1,8 +1,9 @@
 """The ``kb`` command: a thin layer of argparse over the library.
 
-Each subcommand lives in its own module here with two functions: ``register(subparsers, common)``
-adds its parser, and ``run(args)`` does the work by calling the library and returns the exit code
-(0 success, 1 problems found / nothing matched, 2 usage or knowledge-base error, as grep does).
+Each subcommand lives in its own module here with two functions: ``register(subparsers)`` adds its
+parser (with the shared options of :mod:`kbtools.cli.options`), and ``run(args)`` does the work by
+calling the library and returns the exit code (0 success, 1 problems found / nothing matched, 2
+usage or knowledge-base error, as grep does).
 Subcommand modules import the library inside ``run`` so that ``kb search`` starts without
 loading what other commands need.
 """

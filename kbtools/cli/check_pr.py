@@ -30,9 +30,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kbtools.check_pr import DUPLICATE_THRESHOLD, review
     from kbtools.cli.validate import github_annotation
     from kbtools.errors import KBError
-    from kbtools.review import DUPLICATE_THRESHOLD, review
 
     threshold = DUPLICATE_THRESHOLD if args.threshold is None else args.threshold
     if not 0 <= threshold <= 1:

@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kbtools.index import cache_dir, open_index, stderr_progress
+    from kbtools.cli.progress import stderr_progress
+    from kbtools.index import cache_dir, open_index
     from kbtools.term import warn
 
     root = options.root(args)
@@ -43,7 +44,7 @@ def run(args: argparse.Namespace) -> int:
         for message in opened.warnings:
             warn(message)
         report = opened.report
-        entries = sum(1 for rel, v in opened.manifest.files.items() if v[3] is not None and rel.endswith(".md"))
+        entries = opened.manifest.entry_count()
         skipped = opened.manifest.skipped()
         location = opened.location
     finally:

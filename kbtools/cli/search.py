@@ -138,8 +138,9 @@ def _read_capped_stdin(cap: int) -> bytes:
 
 
 def run(args: argparse.Namespace) -> int:
+    from kbtools.cli.progress import stderr_progress
     from kbtools.errors import KBError
-    from kbtools.index import open_index, stderr_progress
+    from kbtools.index import open_index
     from kbtools.search import DamagedIndex, QuerySyntaxError, search, site_url
     from kbtools.term import Painter, use_colour, warn
 

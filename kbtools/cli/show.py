@@ -44,9 +44,9 @@ def run(args: argparse.Namespace) -> int:
     from kbtools.load import load_products
     from kbtools.locate import ENTRIES
     from kbtools.parse import read_entry_file
-    from kbtools.render import render_entry
     from kbtools.search import site_url
     from kbtools.term import Painter, error, use_colour
+    from kbtools.terminal_entry import render_entry
     from kbtools.urls import entry_url
     from kbtools.validate import check_file
 

@@ -10,10 +10,10 @@ from pathlib import Path
 
 from kbtools.export import export_json
 from kbtools.load import load_kb
+from kbtools.site.entry_page import SiteContext
 from kbtools.site.listings import Listing
 from kbtools.site.notes import NOTES_FILE, load_notes
 from kbtools.site.pages import SyncReport, contributing_pages, plan, sync
-from kbtools.site.render import SiteContext
 
 
 @dataclass

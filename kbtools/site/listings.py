@@ -17,15 +17,15 @@ from dataclasses import dataclass, field
 from kbtools.load import KB
 from kbtools.model import Entry
 from kbtools.site import markdown as md
-from kbtools.site.labels import label
-from kbtools.site.notes import Note
-from kbtools.site.render import (
+from kbtools.site.entry_page import (
     NOTE_PAGE,
     TAGS_PAGE,
     SiteContext,
     component_page_path,
     entry_page_path,
 )
+from kbtools.site.labels import label
+from kbtools.site.notes import Note
 
 # A mark stands on its own line for a block (a list), or inside a line for a single link.
 DIRECTIVE = re.compile(r"<!--\s*kb:([a-z-]+)\s*-->")

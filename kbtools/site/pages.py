@@ -13,9 +13,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kbtools.site.entry_page import component_page_path, entry_page_path, render_entry
 from kbtools.site.labels import LANGS, label
 from kbtools.site.listings import Listing, component_page
-from kbtools.site.render import component_page_path, entry_page_path, render_entry
 
 # Folders below kb/<lang>/ that hold only generated pages; anything else there is stale.
 GENERATED_DIRS = ("entries", "components")

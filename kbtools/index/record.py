@@ -33,15 +33,13 @@ _MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
 
 def first_sentence(markdown: str, lang: str) -> str:
     """The fix in one line: the first sentence of a section, code blocks and markup left out."""
+    from kbtools.parse import fence_roles
+
     lines: list[str] = []
-    fence = False
-    for line in markdown.splitlines():
-        if line.lstrip().startswith(("```", "~~~")):
-            fence = not fence
+    for role, line in fence_roles(markdown.splitlines()):
+        if role != "prose":
             if lines:
                 break
-            continue
-        if fence:
             continue
         if not line.strip():
             if lines:

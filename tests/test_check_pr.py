@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import entry_text
 
+from kbtools.check_pr import review
 from kbtools.cli import main
-from kbtools.review import review
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}

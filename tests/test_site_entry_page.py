@@ -1,4 +1,4 @@
-"""kbtools.site.markdown and kbtools.site.render: what an entry's page says, and that text stays text."""
+"""kbtools.site.markdown and kbtools.site.entry_page: what an entry's page says, and that text stays text."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ import pytest
 
 from kbtools.model import Entry, Localized, Product, Section
 from kbtools.site import markdown as md
+from kbtools.site.entry_page import SiteContext, render_entry
 from kbtools.site.fences import verbatim
-from kbtools.site.render import SiteContext, render_entry
 
 EXTENSIONS = ["admonition", "attr_list", "md_in_html", "tables", "pymdownx.superfences", "pymdownx.highlight"]
 CONFIGS = {"pymdownx.superfences": {"custom_fences": [{"name": "kb-verbatim", "class": "kb-output",
