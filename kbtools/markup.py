@@ -55,7 +55,7 @@ TAGS: frozenset[str] = frozenset({
 ATTRIBUTES: dict[str, frozenset[str]] = {
     "*": frozenset({"class", "id"}),
     "a": frozenset({"href", "title"}),
-    "div": frozenset({"lang"}),  # a section shown in the other language (kbtools.site.render)
+    "div": frozenset({"lang"}),  # a section shown in the other language (kbtools.site.entry_page)
     "ol": frozenset({"start"}),
 }
 URL_ATTRIBUTES = frozenset({"href", "src"})

@@ -452,7 +452,7 @@ def blank_code_spans(text: str) -> str:
 
 def _page_bodies(parsed: ParsedFile) -> Iterator[tuple[str, list[BodySection]]]:
     """For each language, the body sections its page shows, in order (a section missing in one
-    language shows the other's, as kbtools.site.render does)."""
+    language shows the other's, as kbtools.site.entry_page does)."""
     for lang in LANGS:
         other = "en" if lang == "zh" else "zh"
         shown: list[BodySection] = []
@@ -505,7 +505,7 @@ def _check_rendered(parsed: ParsedFile, problems: list[Problem]) -> None:
 
 
 def _page_markdown(parsed: ParsedFile, lang: str, sections: list[BodySection]) -> str:
-    """The body of ``lang``'s page as kbtools.site.render._sections writes it: a section that only
+    """The body of ``lang``'s page as kbtools.site.entry_page._sections writes it: a section that only
     the other language has is shown in a `<div lang markdown>` (md_in_html)."""
     own = [s for s in parsed.halves[lang].sections.values()] if lang in parsed.halves else []
     parts = []

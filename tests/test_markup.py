@@ -35,7 +35,7 @@ def test_the_validator_renders_with_the_sites_markdown_configuration() -> None:
 
 def _real_pages() -> list[tuple[str, str]]:
     from kbtools.load import load_kb
-    from kbtools.site.render import SiteContext, render_entry
+    from kbtools.site.entry_page import SiteContext, render_entry
 
     kb = load_kb(REPO)
     ctx = SiteContext(products=kb.products, edit_base="https://github.com/o/r/edit/main/",
@@ -127,7 +127,7 @@ def test_a_section_shown_in_the_other_language_passes_untouched(make_kb: Callabl
     from conftest import entry_text
 
     from kbtools.load import load_kb
-    from kbtools.site.render import SiteContext, render_entry
+    from kbtools.site.entry_page import SiteContext, render_entry
 
     text = entry_text("a").replace("## 解决\n", "## 备注\n\n只有中文的 [备注](https://a.example/x)。\n\n## 解决\n")
     kb = load_kb(make_kb({"kong/a.md": text}))
