@@ -473,8 +473,8 @@ def _check_rendered(parsed: ParsedFile, problems: list[Problem]) -> None:
     from kbtools import markup
 
     pages = [(lang, sections) for lang, sections in _page_bodies(parsed) if sections]
-    if _too_much_link_work(parsed, pages, problems):
-        return
+    if not pages or _too_much_link_work(parsed, pages, problems):
+        return  # no section to render: the structure rules have said what is missing
     found: list[Problem] = []
     current = pages[0][1]
     try:

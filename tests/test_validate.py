@@ -195,3 +195,13 @@ def test_kb014_names_the_other_file_relative(make_kb: Callable[..., Path]) -> No
     root = make_kb({"kong/a.md": BASE, "other/a.md": OTHER_A}, products=TWO_PRODUCTS)
     assert [p.format(root) for p in load_kb(root).problems] == [
         "entries/other/a.md:2:5: KB014 id `a` is already used by entries/kong/a.md"]
+
+
+def test_a_body_with_no_language_half_left_is_reported_not_raised(make_kb: Callable[..., Path]) -> None:
+    # Found by hypothesis: a broken zh marker, and a lone fence that swallows the en marker, leave
+    # no section to render; the structure rules report it and the HTML check has nothing to do.
+    text = swap("<!-- lang: zh -->", "!-- lang: zh -->")
+    text = swap("<!-- lang: en -->", "```\n<!-- lang: en -->", text)
+    kb = load_kb(make_kb({"kong/a.md": text}))
+    assert kb.entries == []
+    assert {p.code for p in kb.problems} == {"KB020"}
