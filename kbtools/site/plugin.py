@@ -28,7 +28,7 @@ from mkdocs.structure.pages import Page
 log = logging.getLogger("mkdocs.plugins.kb")
 STYLESHEET = "assets/stylesheets/kb.css"  # shipped in theme/, copied by MkDocs with the theme
 # The error search: the engine, then the paste box that uses it (theme/assets/javascripts/).
-SCRIPTS = ("assets/javascripts/kb-search.js", "assets/javascripts/kb-paste.js")
+SCRIPTS = ("assets/javascripts/kb-search.js", "assets/javascripts/kb-paste.js", "assets/javascripts/kb-lunr-query.js")
 
 
 class KBPluginConfig(Config):
