@@ -10,7 +10,7 @@
       hint: "把报错原文粘贴到这里：一行，或整段日志、堆栈都可以。",
       placeholder: "例如：nginx: [emerg] unknown directive \"real_ip_header\" in /usr/local/kong/nginx-kong.conf:73",
       search: "查找", close: "关闭", loading: "正在载入搜索数据……",
-      confident: "匹配", possible: "可能相关", fix: "解决",
+      confident: "确定匹配", possible: "可能相关", fix: "解决",
       none: "没有匹配的条目；换几个词试试。",
       unsure: "没有把握的匹配；下面只是可能相关的条目。",
       failed: "搜索数据载入失败：",
@@ -20,7 +20,7 @@
       hint: "Paste the error as printed: one line, or a whole log or stack trace.",
       placeholder: "e.g. nginx: [emerg] unknown directive \"real_ip_header\" in /usr/local/kong/nginx-kong.conf:73",
       search: "Search", close: "Close", loading: "Loading the search data…",
-      confident: "match", possible: "possible match", fix: "Fix",
+      confident: "confident match", possible: "possible match", fix: "Fix",
       none: "No match; try fewer or other words.",
       unsure: "No confident match; the closest entries below are only possible matches.",
       failed: "The search data did not load: ",
@@ -89,7 +89,7 @@
     const status = el("p", { class: "kb-paste__status", role: "status", "aria-live": "polite" });
     status.hidden = true;
     const list = el("ol", { class: "kb-paste__results" });
-    const root = el("section", { class: `kb-paste${inline ? " kb-paste--inline" : ""}`, id, lang: code },
+    const root = el("section", { class: `kb-paste md-typeset${inline ? " kb-paste--inline" : ""}`, id, lang: code },
       el("label", { class: "kb-paste__label", for: `${id}-box` }, el("strong", {}, t.title), el("br"), t.hint),
       box, el("div", { class: "kb-paste__actions" }, button), status, list);
     let last = null;
