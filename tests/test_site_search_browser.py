@@ -121,7 +121,8 @@ def test_each_entry_is_found_first_by_its_own_symptom_line(browser: Browser, bui
     assert missed == []
 
 
-def test_a_stack_trace_pasted_whole_is_matched_whole(browser: Browser) -> None:
+@pytest.mark.parametrize("lang,prefix", [("zh", ""), ("en", "en/")])
+def test_a_stack_trace_pasted_whole_is_matched_whole(browser: Browser, lang: str, prefix: str) -> None:
     trace = "\n".join((
         "2024/05/06 07:08:09 [error] 1234#0: init_by_lua error: /usr/local/share/lua/5.1/kong/init.lua:388:",
         "/usr/local/share/lua/5.1/kong/globalpatches.lua:70: module 'socket' not found:",
@@ -131,13 +132,17 @@ def test_a_stack_trace_pasted_whole_is_matched_whole(browser: Browser) -> None:
         "        [C]: in function 'require'",
         "        /usr/local/share/lua/5.1/kong/globalpatches.lua:70: in function 'init'",
     ))
-    page = browser.open("en/")
+    page = browser.open(prefix)
     answer = browser.paste(trace)
     assert answer["hits"] and answer["hits"][0]["id"] == "luarocks-socket-module-not-found", answer
     assert answer["hits"][0]["confident"]
     # The box keeps every line (a one-line input would have kept the first only).
     assert page.locator("#kb-paste-home textarea").input_value() == trace
     assert "socket" in answer["hits"][0]["line"]
+    assert f"/{prefix}entries/kong/luarocks-socket-module-not-found/" in answer["hits"][0]["href"]
+    page.locator("#kb-paste-home").scroll_into_view_if_needed()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"paste-trace-{lang}.png"))
 
 
 def test_nothing_confident_says_so(browser: Browser) -> None:
