@@ -51,9 +51,10 @@ def test_rules_are_plain_data_and_follow_the_python_constants() -> None:
 
 
 def test_search_data_holds_the_index_tokens_and_lengths(make_kb: Callable[..., Path]) -> None:
+    output = ('nginx: [emerg] unknown directive "real_ip_header" in /x/nginx-kong.conf:73\n'
+              "ERROR: sample failure b-two b-two\n")
     root = make_kb({"kong/a-one.md": None, "kong/b-two.md": entry_text("b-two", front={
-        "symptoms": [{"command": "kong start", "output": "nginx: [emerg] unknown directive \"real_ip_header\" in /x/nginx-kong.conf:73\n"
-                                "ERROR: sample failure b-two b-two\n"}]})})
+        "symptoms": [{"command": "kong start", "output": output}]})})
     kb = load_kb(root)
     data = json.loads(json.dumps(search_data(root, kb.entries), ensure_ascii=False))
     assert [e["id"] for e in data["entries"]] == ["a-one", "b-two"]  # the index's document order

@@ -114,7 +114,6 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self.listing is not None and self._lang(config) == self._default_lang(config):
             from kbtools.site.build import export_text
-
             from kbtools.site.searchdata import DATA_PATH, search_data_text
 
             files.append(File.generated(config, self.config.export,
