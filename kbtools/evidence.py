@@ -20,7 +20,8 @@ The evidence of one entry:
   is what recognises one known line inside a long pasted log, whatever else the log holds.
 - ``query_share``: the share of the query's weight the entry holds somewhere (symptoms, title,
   code count 1; prose counts :data:`PROSE_WEIGHT_FOR_LOGS` in a query that looks like a log line,
-  where words that only prose shares are weak evidence; 1 in a question typed by a person).
+  where words that only prose shares are weak evidence; :data:`PROSE_WEIGHT_FOR_WORDS` in a
+  question typed by a person).
 - ``confidence``: the larger of the two, times :data:`ABSENT_IDENTIFIER_PENALTY` when the query
   holds an identifier that no entry of the KB has (it is usually what the error is about, and an
   entry that lacks it explains another error). That test can only be lifted by new entries.
@@ -41,8 +42,11 @@ CONFIDENT = 0.5
 MIN_SHARED = 1.0
 # Below this a candidate is not shown at all, not even as possible: it shares little but a word.
 POSSIBLE = 0.15
-PROSE_WEIGHT_FOR_LOGS = 0.4
-PROSE_WEIGHT_FOR_WORDS = 1.0
+# Words only an entry's prose shares: in a pasted log line they are weak evidence; in a question
+# typed by a person they are its words, but an unrelated question shares everyday words with a long
+# prose too (0.4 and 1.0 made near misses confident on prose alone; measured in BENCHMARKS.md).
+PROSE_WEIGHT_FOR_LOGS = 0.25
+PROSE_WEIGHT_FOR_WORDS = 0.7
 ABSENT_IDENTIFIER_PENALTY = 0.6
 # A symptom line needs this many tokens, and this much weight (some six telling words), before "the
 # whole line is in the query" counts: a short or generic line (`stack traceback:`, `nginx: configuration

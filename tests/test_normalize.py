@@ -16,6 +16,14 @@ def test_syslog_and_klog_timestamps_are_dropped() -> None:
     assert tokens("E1015 10:07:27.123456 1 reflector.go: failed") == ["reflector.go", "reflector", "go", "failed"]
 
 
+def test_the_syslog_host_is_dropped_but_the_program_kept() -> None:
+    # The host name is whose machine it is: two machines' copies of one line give the same tokens.
+    assert tokens("Mar 11 08:40:02 gw-2 kong[1187]: boom") == tokens("Jan  8 13:46:17 raspberrypi kong[9]: boom")
+    assert tokens("Mar 11 08:40:02 gw-2 kong[1187]: boom") == ["kong", "boom"]
+    # Without a program after it, the word after the time is not taken for a host.
+    assert tokens("Mar 11 08:40:02 upstream timed out") == ["upstream", "timed", "out"]
+
+
 def test_uuids_hex_ids_and_addresses_are_dropped() -> None:
     assert tokens("consumer 550e8400-e29b-41d4-a716-446655440000 gone") == ["consumer", "gone"]
     assert tokens("peer fe80:0:0:0:1:2:3:4 gone") == ["peer", "gone"]
