@@ -60,7 +60,7 @@ def test_python_and_the_browser_tokenise_alike(browser: Browser, built_site: Any
 
     corpus = [item["q"] for item in labelled()] + symptom_lines(built_site.root)
     corpus += ["ＦＵＬＬ ｗｉｄｔｈ ＫｏｎｇＩｎｇｒｅｓｓ", "Ошибка: модуль 'lua' не найден", "café_au_lait-2 ΣΑΣ",
-               "emoji 🙂 'x🙂y' 数据库🙂迁移", "tab\tsep\u3000ideographic\u00a0nbsp\x1cfs", "__init__ LUA_NUMBER_*"]
+               "emoji 🙂 'x🙂y' 数据库🙂迁移", "Mar 11 08:40:02 gw-2 kong[1187]: boom", "Jan  8 13:46:17 树莓派 kong[9]: 迁移 boom", "tab\tsep\u3000ideographic\u00a0nbsp\x1cfs", "__init__ LUA_NUMBER_*"]
     browser.open("")
     got = browser.page.evaluate("""async (lines) => {
         const engine = await kbSearch.load(new URL('search/kb-errors.json', location.href).href);
