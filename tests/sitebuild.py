@@ -119,10 +119,11 @@ class Browser:
         event) and wait for its answer: the shown results (id, tier, href, line, fix) and the status."""
         page = self.page
         box = page.locator(f"{panel} textarea")
-        page.evaluate("([sel]) => { const s = document.querySelector(sel); s.removeAttribute('data-state'); }", [panel])
         box.fill("")
         box.focus()
+        # In one step, so that no earlier search can mark the panel done in between.
         page.evaluate("""([sel, text]) => {
+            document.querySelector(sel).removeAttribute('data-state');
             const box = document.querySelector(sel + ' textarea');
             const data = new DataTransfer();
             data.setData('text/plain', text);
