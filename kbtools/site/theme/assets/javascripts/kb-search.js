@@ -60,25 +60,14 @@
       this.fields = data.field_names;
       this.boosts = this.fields.map((name) => r.fields[name]);
       this.strongFields = r.strong_fields.map((name) => this.fields.indexOf(name));
-      this.entries = [];
-      // token -> per field: [docnum, count, docnum, count, ...]
-      this.postings = new Map();
-      const vocabulary = data.vocabulary;
-      data.entries.forEach((entry, docnum) => {
-        const held = this.fields.map(() => new Map());
-        this.fields.forEach((name, f) => {
-          const numbers = entry.t[name];
-          for (let i = 0; i < numbers.length; i++) {
-            const token = vocabulary[numbers[i]];
-            const count = i + 1 < numbers.length && numbers[i + 1] < 0 ? -numbers[++i] : 1;
-            held[f].set(token, count);
-            let lists = this.postings.get(token);
-            if (!lists) this.postings.set(token, (lists = this.fields.map(() => [])));
-            lists[f].push(docnum, count);
-          }
-        });
-        this.entries.push({ ...entry, held, docnum });
-      });
+      // No inverted index is built up front (at 1k entries that alone took longer than a search):
+      // each search reads the entries' token numbers once for its own tokens (postingsFor), and an
+      // entry's token table is only made when it is judged (held), a few dozen per search.
+      this.vocabulary = data.vocabulary;
+      this.numbers = new Map(this.vocabulary.map((token, i) => [token, i]));
+      this.entries = data.entries;
+      this.mark = new Int32Array(this.vocabulary.length).fill(-1);
+      this.heldCache = new Map();
       this.total = Math.max(this.entries.length, 1);
       this.avgLength = data.field_totals.map((t) => t / this.total || 1);
     }
@@ -208,23 +197,25 @@
       return [best, bestShare];
     }
 
-    judge(qWeights, entry, proseWeight, absent, qSubjects) {  // evidence.judge
+    judge(qWeights, docnum, proseWeight, absent, qSubjects) {  // evidence.judge
       const r = this.rules;
+      const entry = this.entries[docnum];
+      const held = this.held(docnum);
       let total = 0;
       for (const w of qWeights.values()) total += w;
       total = total || 1;
-      const held = new Map();
+      const shares = new Map();
       let strongWeight = 0;
       for (const [t, w] of qWeights) {
-        if (this.strongFields.some((f) => entry.held[f].has(t))) {
-          held.set(t, w);
+        if (this.strongFields.some((f) => held[f].has(t))) {
+          shares.set(t, w);
           strongWeight += w;
-        } else if (entry.held.some((fieldTokens) => fieldTokens.has(t))) {
-          held.set(t, w * proseWeight);
+        } else if (held.some((fieldTokens) => fieldTokens.has(t))) {
+          shares.set(t, w * proseWeight);
         }
       }
       let sharedWeight = 0;
-      for (const w of held.values()) sharedWeight += w;
+      for (const w of shares.values()) sharedWeight += w;
       const queryShare = sharedWeight / total;
       const [line, lineShare] = this.bestLine(entry.lines, qWeights);
       let other = [];
@@ -258,24 +249,71 @@
       return true;
     }
 
-    docFrequency(token, f) {
-      const lists = this.postings.get(token);
-      return lists ? lists[f].length / 2 : 0;
+    // The inverted lists of ``tokens`` alone: token -> per field [docnum, count, docnum, count, ...].
+    postingsFor(tokens) {
+      const found = new Map();
+      const wanted = [];
+      for (const token of tokens) {
+        const id = this.numbers.get(token);
+        if (id === undefined || this.mark[id] >= 0) continue;
+        this.mark[id] = wanted.length;
+        const lists = this.fields.map(() => []);
+        wanted.push(lists);
+        found.set(token, lists);
+      }
+      if (wanted.length) {
+        const names = this.fields, mark = this.mark;
+        for (let docnum = 0; docnum < this.entries.length; docnum++) {
+          const encoded = this.entries[docnum].t;
+          for (let f = 0; f < names.length; f++) {
+            const numbers = encoded[names[f]];
+            for (let i = 0; i < numbers.length; i++) {
+              const at = mark[numbers[i]];
+              if (i + 1 < numbers.length && numbers[i + 1] < 0) {
+                if (at >= 0) wanted[at][f].push(docnum, -numbers[i + 1]);
+                i++;
+              } else if (at >= 0) {
+                wanted[at][f].push(docnum, 1);
+              }
+            }
+          }
+        }
+      }
+      for (const token of found.keys()) this.mark[this.numbers.get(token)] = -1;
+      return found;
+    }
+
+    // One entry's tokens per field (token -> count), made the first time the entry is judged.
+    held(docnum) {
+      let held = this.heldCache.get(docnum);
+      if (held) return held;
+      const encoded = this.entries[docnum].t;
+      held = this.fields.map((name) => {
+        const numbers = encoded[name];
+        const tokens = new Map();
+        for (let i = 0; i < numbers.length; i++) {
+          const token = this.vocabulary[numbers[i]];
+          tokens.set(token, i + 1 < numbers.length && numbers[i + 1] < 0 ? -numbers[++i] : 1);
+        }
+        return tokens;
+      });
+      this.heldCache.set(docnum, held);
+      return held;
     }
 
     // The candidates as Whoosh finds them: an OR of the known tokens over the fields, BM25F with
     // field boosts, the best `candidates` by score (ties: document order).
-    candidates(known, limit) {
+    candidates(known, postings, limit) {
       const { B, K1 } = this.rules.bm25;
       const scores = new Map();
       for (const token of known) {
-        const lists = this.postings.get(token);
+        const lists = postings.get(token);
         lists.forEach((list, f) => {
           if (!list.length) return;
           const idf = Math.log(this.total / (list.length / 2 + 1)) + 1;
           for (let i = 0; i < list.length; i += 2) {
             const docnum = list[i], tf = list[i + 1];
-            const fl = this.entries[docnum].n[f];
+            const fl = this.entries[docnum].n[f];  // the length as the index stores it
             const s = idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + (B * fl) / this.avgLength[f]))) * this.boosts[f];
             scores.set(docnum, (scores.get(docnum) || 0) + s);
           }
@@ -287,14 +325,18 @@
     search(text, limit = 5) {  // search._search (no filters, no query syntax)
       const r = this.rules;
       const qTokens = this.queryTokens(text);
-      const df = new Map(qTokens.map((t) => [t, Math.max(...this.fields.map((_, f) => this.docFrequency(t, f)))]));
+      const postings = this.postingsFor(qTokens);
+      const df = new Map(qTokens.map((t) => {
+        const lists = postings.get(t);
+        return [t, lists ? Math.max(...lists.map((list) => list.length / 2)) : 0];
+      }));
       const common = Math.max(r.common_min, r.common_share * this.total);
       const short = this.fewWords(text, r.short_query_words);
       const known = qTokens.filter((t) => df.get(t) && (short || df.get(t) <= common))
         .sort((a, b) => df.get(a) - df.get(b) || (a < b ? -1 : a > b ? 1 : 0))
         .slice(0, r.max_terms);
       if (!known.length) return [];
-      const found = this.candidates(known, Math.max(r.candidates, limit));
+      const found = this.candidates(known, postings, Math.max(r.candidates, limit));
       const qWeights = new Map(qTokens.map((t) => [t, this.weight(t)]));
       const proseWeight = this.looksLikeLog(text) ? r.prose_weight_for_logs : r.prose_weight_for_words;
       const absent = qTokens.filter((t) => !df.get(t) && this.isIdentifier(t));
@@ -303,7 +345,7 @@
       const hits = [];
       for (const [docnum, bm25] of found) {
         const entry = this.entries[docnum];
-        const ev = this.judge(qWeights, entry, proseWeight, absent, qSubjects);
+        const ev = this.judge(qWeights, docnum, proseWeight, absent, qSubjects);
         if (ev.confidence < r.possible && !ev.confident) continue;
         const line = ev.line || entry.lines[0] || "";
         hits.push({
