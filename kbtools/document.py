@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
 import re
+import stat
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -133,8 +135,13 @@ def browser_record(fields: dict[str, Any], vocabulary: dict[str, int]) -> dict[s
 
 
 def file_hash(path: Path) -> str:
+    """The SHA-1 of a regular file's bytes; "" for anything else (a named pipe must not block us)."""
     try:
-        return hashlib.sha1(path.read_bytes()).hexdigest()
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return ""
+            return hashlib.sha1(handle.read()).hexdigest()
     except OSError:
         return ""
 
@@ -178,6 +185,14 @@ def load_documents(root: Path, rels: list[str]) -> Iterator[Loaded]:
         return
     size = 100
     chunks = [rels[i:i + size] for i in range(0, len(rels), size)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # fork: the workers must be covered by kbtools.children's die-with-the-parent hook.
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
+    try:
         for chunk in pool.map(_load_chunk, [root] * len(chunks), chunks):
             yield from chunk
+    except BaseException:
+        # Interrupted, or the caller stopped reading: drop the chunks not yet read instead of
+        # reading every one of them first (what leaving a `with` block would do).
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown()

@@ -28,7 +28,7 @@ class Problem:
         if root is not None:
             # The path as given first: a symlink is shown where it is, not where it points.
             pairs = ((Path(os.path.abspath(self.path)), Path(os.path.abspath(root))),
-                     (self.path.resolve(), root.resolve()))
+                     (Path(os.path.realpath(self.path)), Path(os.path.realpath(root))))
             for path, base in pairs:
                 try:
                     return path.relative_to(base).as_posix()

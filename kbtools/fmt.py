@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -328,14 +329,14 @@ def format_files(root: Path, files: Iterable[Path]) -> list[Outcome]:
     errors: dict[Path, list[Problem]] = {}
     for problem in kb.problems:
         if problem.severity == "error":
-            errors.setdefault(problem.path.resolve(), []).append(problem)
+            errors.setdefault(Path(os.path.realpath(problem.path)), []).append(problem)
     outcomes = []
     for path in files:
         # Read as validation does: never a device, a pipe or an oversized file.
         outcome = Outcome(path, read_capped(path, []) or b"")
         outcomes.append(outcome)
-        if errors.get(path.resolve()):
-            outcome.problems = errors[path.resolve()]
+        if errors.get(Path(os.path.realpath(path))):
+            outcome.problems = errors[Path(os.path.realpath(path))]
             continue
         parsed = read_entry_file(path)
         if parsed.problems:  # pragma: no cover - load_kb reported these already

@@ -16,8 +16,8 @@ it COMPLETE, and only then points CURRENT at it. A build killed at any point lea
 last complete generation. Old generations are deleted once no search holds their readers lock.
 
 Freshness is a stat walk of ``entries/`` compared with the generation's ``stats.marshal`` (the
-manifest's mtimes and sizes in a form that loads in ~3 ms; the full manifest.json takes ~20 ms at
-10k entries and is read only when something changed; a content hash settles a changed mtime), so a
+manifest's change times and sizes in a form that loads in ~3 ms; the full manifest.json takes ~20 ms at
+10k entries and is read only when something changed; a content hash settles a changed time), so a
 search on a fresh index reads no entry and imports neither YAML nor pydantic: the index stores
 everything a result displays.
 """
@@ -83,6 +83,7 @@ from whoosh.fields import ID, STORED, TEXT, Schema  # noqa: E402
 from whoosh.filedb.filestore import RamStorage  # noqa: E402
 from whoosh.system import pack_uint  # noqa: E402
 
+from kbtools.children import checkpoint, reaped  # noqa: E402
 from kbtools.errors import KBError  # noqa: E402
 from kbtools.locate import ENTRIES, PRODUCTS  # noqa: E402
 
@@ -162,11 +163,11 @@ def cache_dir(root: Path) -> Path:
 # ---------------------------------------------------------------- what is in the KB
 
 
-Stat = tuple[int, int]  # mtime_ns, size
+Stat = tuple[int, int]  # change time (the later of ctime and mtime) in ns, size
 
 
 def scan(root: Path) -> dict[str, Stat]:
-    """Stat every entry file (and products.yml): relative path -> (mtime_ns, size). No file is read."""
+    """Stat every entry file (and products.yml): relative path -> (change time in ns, size). No file is read."""
     found: dict[str, Stat] = {}
     entries = root / ENTRIES
     if not entries.is_dir():
@@ -192,8 +193,14 @@ def scan(root: Path) -> dict[str, Stat]:
                         continue
                     st = item.stat()
                 except OSError:
-                    continue
-                found[name] = (st.st_mtime_ns, st.st_size)
+                    if not (name.endswith(".md") and item.is_symlink()):
+                        continue
+                    # A looping or dangling symlink: listed all the same, so that the build
+                    # reports it as an invalid entry instead of skipping it unsaid.
+                    st = item.stat(follow_symlinks=False)
+                # The change time, not the modification time: `rsync -t`, `tar` and os.utime put an
+                # old mtime back on new content, but every write (and utime itself) moves ctime on.
+                found[name] = (max(st.st_mtime_ns, st.st_ctime_ns), st.st_size)
     return found
 
 
@@ -211,7 +218,7 @@ def _hash(path: Path) -> str:
 class Manifest:
     """What a generation was built from: per file its stat, content hash, and id (None: skipped)."""
 
-    files: dict[str, list[Any]] = field(default_factory=dict)  # rel -> [mtime_ns, size, sha1, id|None]
+    files: dict[str, list[Any]] = field(default_factory=dict)  # rel -> [change time ns, size, sha1, id|None]
     root: str = ""
     format: int = FORMAT
 
@@ -251,10 +258,11 @@ class Report:
     full: bool = False
     seconds: float = 0.0
     location: str = ""
+    rejected: int = 0  # changed files that are invalid now (they count as a change to report)
 
     @property
     def changed(self) -> bool:
-        return bool(self.added or self.updated or self.removed or self.full)
+        return bool(self.added or self.updated or self.removed or self.full or self.rejected)
 
 
 # progress(done, total, phase): phase "start" (nothing read yet), "reading" (entries read and
@@ -272,6 +280,7 @@ def _fill(writer: Any, root: Path, rels: list[str], manifest: Manifest, now: dic
     if progress:
         progress(0, len(rels), "start")
     for i, (rel, fields, entry_id, digest) in enumerate(load_documents(root, rels)):
+        checkpoint()  # a Ctrl-C held back while workers were forked is raised here
         if fields is None:
             skipped.append(rel)
         else:
@@ -319,12 +328,18 @@ def build_into(storage_ix: Any, root: Path, now: dict[str, Stat], progress: Prog
         writer = storage_ix.writer(**WRITER_OPTIONS)
     try:
         added, skipped = _fill(writer, root, rels, manifest, now, progress)
+        if progress:
+            progress(len(rels), len(rels), "writing")
+        writer.commit()
     except BaseException:
-        writer.cancel()
+        # The multi-process writer's queues must not hold the exit up (their feeder threads would
+        # wait for workers that kbtools.children stops).
+        for name in ("jobqueue", "resultqueue"):
+            with contextlib.suppress(Exception):
+                getattr(writer, name).cancel_join_thread()
+        with contextlib.suppress(Exception):
+            writer.cancel()
         raise
-    if progress:
-        progress(len(rels), len(rels), "writing")
-    writer.commit()
     if progress:
         progress(len(rels), len(rels), "done")
     return manifest, Report(added=added, entries=added, skipped=skipped, full=True)
@@ -372,6 +387,14 @@ class Opened:
         if self.stats is not None and self.stats == now:
             return True  # else a `touch` may have rewritten both since: ask the manifest
         return self.manifest.stats() == now
+
+    def values(self, name: str) -> list[str]:
+        """The values that some entry has in the keyword field ``name`` (product, component, tags)."""
+        reader = self.ix.reader()
+        try:
+            return sorted(reader.field_terms(name))
+        finally:
+            reader.close()
 
     def close(self) -> None:
         with contextlib.suppress(Exception):
@@ -435,15 +458,69 @@ class Cache:
     # -- writing
 
     @contextlib.contextmanager
-    def write_lock(self) -> Iterator[None]:
+    def write_lock(self, *, wait: bool = True) -> Iterator[int]:
+        """Hold the one write lock of this cache (its fd is yielded), waiting for another writer
+        when ``wait``, else raising :class:`Busy`.
+
+        The lock file holds its holder's pid. A lock held although that process is gone is stale
+        (workers of a build killed by an older kb, which kept a copy of it): it is broken by
+        putting a new lock file in its place, which is safe because those workers never publish
+        a generation, only their parent did.
+        """
         self.gens.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.dir / "write.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        path = self.dir / "write.lock"
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+            try:
+                if fcntl is not None:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                holder = _lock_holder(fd)
+                if holder is not None and not _alive(holder):
+                    self._break_stale_lock(path, fd, holder)
+                    os.close(fd)
+                    continue
+                os.close(fd)
+                if not wait:
+                    raise Busy(holder) from None
+                time.sleep(0.05)
+                continue
+            except BaseException:
+                os.close(fd)
+                raise
+            try:
+                if os.fstat(fd).st_ino != os.stat(path).st_ino:
+                    continue  # broken as stale while we waited: lock the file that is there now
+                os.ftruncate(fd, 0)
+                os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+                try:
+                    yield fd
+                finally:
+                    with contextlib.suppress(OSError):
+                        os.ftruncate(fd, 0)  # released: no pid, so nobody takes it for stale
+                return
+            finally:
+                os.close(fd)
+
+    def _break_stale_lock(self, path: Path, stale_fd: int, holder: int) -> None:
+        """Replace the lock file ``stale_fd`` is open on, unless another process did already."""
+        guard = os.open(self.dir / "break.lock", os.O_RDWR | os.O_CREAT, 0o644)
         try:
             if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
+                fcntl.flock(guard, fcntl.LOCK_EX)
+            # A writer that has just taken the lock writes its pid over a dead one at once: give
+            # it that moment before judging.
+            time.sleep(0.2)
+            try:
+                same = os.stat(path).st_ino == os.fstat(stale_fd).st_ino and _lock_holder(stale_fd) == holder
+            except FileNotFoundError:
+                same = False
+            if same:
+                tmp = self.dir / f".write.lock.{os.getpid()}.tmp"
+                os.close(os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644))
+                os.replace(tmp, path)
         finally:
-            os.close(fd)
+            os.close(guard)
 
     def _new_gen(self) -> Path:
         gen = self.gens / f"{time.time_ns():x}-{os.getpid()}"
@@ -495,27 +572,34 @@ class Cache:
             if name.startswith("trash-"):
                 shutil.rmtree(self.dir / name, ignore_errors=True)
 
-    def build(self, now: dict[str, Stat], progress: Progress | None = None) -> Report:
-        """A full build into a new generation (call with the write lock held)."""
+    def build(self, now: dict[str, Stat], progress: Progress | None = None, lock_fd: int | None = None) -> Report:
+        """A full build into a new generation (call with the write lock held, its fd ``lock_fd``)."""
         started = time.monotonic()
         gen = self._new_gen()
-        ix = whoosh_index.create_in(str(gen), schema())
-        manifest, report = build_into(ix, self.root, now, progress, parallel=True)
-        ix.close()
-        self._publish(gen, manifest)
+        try:
+            with reaped(lock_fd):
+                ix = whoosh_index.create_in(str(gen), schema())
+                manifest, report = build_into(ix, self.root, now, progress, parallel=True)
+            ix.close()
+            self._publish(gen, manifest)
+        except BaseException:
+            # A full disk: give back what the half-written generation holds.
+            shutil.rmtree(gen, ignore_errors=True)
+            raise
         self.collect_garbage()
         report.seconds = time.monotonic() - started
         report.location = str(gen)
         return report
 
-    def update(self, old: Opened, now: dict[str, Stat], progress: Progress | None = None) -> Report:
-        """Re-index only what changed since ``old`` (call with the write lock held)."""
+    def update(self, old: Opened, now: dict[str, Stat], progress: Progress | None = None,
+               lock_fd: int | None = None) -> Report:
+        """Re-index only what changed since ``old`` (call with the write lock held, its fd ``lock_fd``)."""
         started = time.monotonic()
         changed, removed, touched = _changes(old.manifest, now, self.root)
         products_rel = f"{ENTRIES}/{PRODUCTS}"
         if products_rel in changed or products_rel in removed:
             # Another product list can make any entry valid or invalid: start again.
-            return self.build(now, progress)
+            return self.build(now, progress, lock_fd)
         manifest = Manifest(files=dict(old.manifest.files), root=str(self.root))
         for rel in touched:
             manifest.files[rel] = [*now[rel], *manifest.files[rel][2:]]
@@ -540,7 +624,8 @@ class Cache:
                 for rel in removed:
                     manifest.files.pop(rel, None)
                 todo = [r for r in changed if r.endswith(".md")]
-                added, _skipped = _fill(writer, self.root, todo, manifest, now, progress)
+                with reaped(lock_fd):
+                    added, _skipped = _fill(writer, self.root, todo, manifest, now, progress)
             except BaseException:
                 writer.cancel()
                 raise
@@ -556,11 +641,38 @@ class Cache:
             report.added = sum(1 for r in changed if r not in was and manifest.files[r][3] is not None)
             report.updated = added - report.added
             report.removed = sum(1 for r in removed + changed if r in was) - report.updated
+            report.rejected = sum(1 for r in changed if r.endswith(".md") and manifest.files[r][3] is None)
             report.location = str(gen)
         report.skipped = manifest.skipped()
         report.entries = sum(1 for rel, v in manifest.files.items() if v[3] is not None and rel.endswith(".md"))
         report.seconds = time.monotonic() - started
         return report
+
+
+class Busy(Exception):
+    """Another live process holds the write lock."""
+
+    def __init__(self, pid: int | None):
+        super().__init__(f"the index is being written by pid {pid}")
+        self.pid = pid
+
+
+def _lock_holder(fd: int) -> int | None:
+    """The pid written in a lock file, or None (not written yet, or by an older kb)."""
+    try:
+        return int(os.pread(fd, 32, 0).decode("ascii").strip())
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 # Files of a generation that are ours, not Whoosh's: never linked into the next generation.
@@ -596,11 +708,15 @@ def _fresh(opened: Opened | None, now: dict[str, Stat]) -> bool:
     return opened is not None and opened.fresh(now)
 
 
-def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None = None) -> Opened:
+def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None = None,
+               in_memory: bool = True, wait: bool = False) -> Opened:
     """The fresh index of the KB at ``root``, built or updated first if entries changed.
 
-    When the cache folder cannot be written, the index is built in memory for this process and a
-    warning says so. Callers must ``close()`` what they get.
+    When the cache folder cannot be written (read-only, full, not a folder), the index is built in
+    memory for this process and a warning says so; without ``in_memory``, KBError says so instead.
+    While another process writes the index, a search does not wait (unless ``wait``): it reads the
+    last complete generation, or builds one in memory when there is none. Callers must ``close()``
+    what they get.
     """
     now = scan(root)
     cache = Cache(root)
@@ -608,30 +724,47 @@ def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None =
     if _fresh(opened, now):
         assert opened is not None
         return opened
+    stale = opened
     try:
-        with cache.write_lock():
+        with cache.write_lock(wait=wait) as lock_fd:
             # Another process may have brought it up to date while we waited for the lock.
             if opened is not None:
                 opened.close()
+            stale = None
             opened = None if rebuild else cache.open_current(full=True)
             now = scan(root)
             if _fresh(opened, now):
                 assert opened is not None
                 return opened
             if opened is None:
-                report = cache.build(now, progress)
+                report = cache.build(now, progress, lock_fd)
             else:
-                report = cache.update(opened, now, progress)
+                report = cache.update(opened, now, progress, lock_fd)
                 opened.close()
             fresh = cache.open_current()
             if fresh is None:
                 raise OSError("the index just built cannot be opened")
             fresh.report = report
             return fresh
+    except Busy as busy:
+        # A search never waits for a writer: it reads the last complete generation, if any.
+        who = f" (pid {busy.pid})" if busy.pid else ""
+        if stale is not None and not rebuild:
+            stale.warnings.append(f"another kb process{who} is updating the search index; these results "
+                                  "come from the previous one and may miss the latest changes")
+            return stale
+        if stale is not None:
+            stale.close()
+        ix = RamStorage().create_index(schema())
+        manifest, report = build_into(ix, root, now, progress)
+        return Opened(ix, manifest, ":memory:", report=report, warnings=[
+            f"another kb process{who} is building the search index; used an in-memory one meanwhile"])
     except OSError as exc:
         if opened is not None:
             opened.close()
         reason = exc.strerror or str(exc)
+        if not in_memory:
+            raise KBError(f"cannot write the search index in {cache.dir} ({reason})") from None
         ix = RamStorage().create_index(schema())
         manifest, report = build_into(ix, root, now, progress)
         return Opened(ix, manifest, ":memory:", report=report, warnings=[

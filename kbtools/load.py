@@ -6,6 +6,8 @@ passed, so that one broken file never hides the state of the others.
 
 from __future__ import annotations
 
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,7 +36,7 @@ class KB:
 
     def relpath(self, path: Path) -> str:
         try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+            return _real(path).relative_to(_real(self.root)).as_posix()
         except ValueError:
             return path.as_posix()
 
@@ -44,12 +46,27 @@ class KB:
             raise EntryError(errors)
 
 
+def _real(path: Path) -> Path:
+    """The path with symlinks resolved; unlike Path.resolve (Python < 3.13), a symlink loop is no error."""
+    return Path(os.path.realpath(path))
+
+
 def entry_files(root: Path) -> list[Path]:
-    """Every ``*.md`` below ``entries/``, sorted; misplaced ones are reported by validation."""
+    """Every ``*.md`` below ``entries/``, and every named pipe, device or socket whatever its name,
+    sorted; validation reports misplaced and special ones (rather than skipping them unsaid)."""
     entries_dir = root / ENTRIES
     if not entries_dir.is_dir():
         raise KBError(f"{root}: no `{ENTRIES}/` folder")
-    return sorted(p for p in entries_dir.rglob("*.md") if p.is_file() or p.is_symlink())
+    found = []
+    for path in entries_dir.rglob("*"):
+        try:
+            mode = path.lstat().st_mode
+        except OSError:
+            continue
+        plain = stat.S_ISREG(mode) or stat.S_ISLNK(mode)
+        if (plain and path.suffix == ".md") or not (plain or stat.S_ISDIR(mode)):
+            found.append(path)
+    return sorted(found)
 
 
 def load_products(root: Path) -> tuple[dict[str, Product], list[Problem]]:
@@ -66,11 +83,11 @@ def load_kb(root: Path, only: Sequence[Path] | None = None) -> KB:
     products, problems = load_products(root)
     entries_dir = root / ENTRIES
     files = entry_files(root)
-    wanted = None if only is None else {p.resolve() for p in only}
+    wanted = None if only is None else {_real(p) for p in only}
     if only is not None:
         # Files given on the command line are checked even when they lie outside entries/.
-        known = {f.resolve() for f in files}
-        files += [p for p in only if p.resolve() not in known]
+        known = {_real(f) for f in files}
+        files += [p for p in only if _real(p) not in known]
     parsed: dict[Path, ParsedFile] = {}
     entries: list[Entry] = []
     for path in files:
@@ -83,9 +100,9 @@ def load_kb(root: Path, only: Sequence[Path] | None = None) -> KB:
     # An id that a broken file still declares keeps `related` links to it from being reported too.
     declared = {pf.data["id"] for pf in parsed.values()
                 if isinstance(pf.data, dict) and isinstance(pf.data.get("id"), str)}
-    problems += check_kb(entries, parsed, known_ids=declared)
+    problems += check_kb(entries, parsed, known_ids=declared, root=root)
     if wanted is not None:
-        products_file = (root / ENTRIES / PRODUCTS).resolve()
-        problems = [p for p in problems if p.path.resolve() in wanted or p.path.resolve() == products_file]
+        products_file = _real(root / ENTRIES / PRODUCTS)
+        problems = [p for p in problems if _real(p.path) in wanted or _real(p.path) == products_file]
     return KB(root, products, entries, sorted(problems), files_checked=len(files if wanted is None else wanted))
 

@@ -29,8 +29,8 @@ def normalise_root(path: Path) -> Path:
     """Accept either the KB root or its ``entries/`` folder."""
     path = path.expanduser()
     if path.name == ENTRIES and not (path / ENTRIES).is_dir() and path.is_dir():
-        return path.parent.resolve()
-    return path.resolve()
+        return Path(os.path.realpath(path.parent))
+    return Path(os.path.realpath(path))
 
 
 def find_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | None = None) -> Path:

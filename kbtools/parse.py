@@ -128,7 +128,8 @@ def read_capped(path: Path, problems: list[Problem]) -> bytes | None:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            problems.append(Problem(path, 1, 1, "KB001", "not a regular file (a device, pipe or folder?)"))
+            problems.append(Problem(path, 1, 1, "KB007", f"{special_kind(info.st_mode)}, not a regular file; "
+                                                         "only entry files belong under entries/"))
             return None
         if info.st_size > MAX_FILE_BYTES:
             problems.append(Problem(path, 1, 1, "KB002",
@@ -144,6 +145,15 @@ def read_capped(path: Path, problems: list[Problem]) -> bytes | None:
         problems.append(Problem(path, 1, 1, "KB002", f"file is over the {MAX_FILE_BYTES // 1024} KiB cap"))
         return None
     return raw
+
+
+def special_kind(mode: int) -> str:
+    """What a file that is not a regular file is, in words."""
+    for test, kind in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return kind
+    return "a special file"
 
 
 def parse_entry_bytes(path: Path, raw: bytes) -> ParsedFile:
@@ -222,6 +232,14 @@ def _parse_yaml(path: Path, text: str, line_offset: int,
                 depth -= 1
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
+        if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
+            # YAML notices the missing quote where the text ends, often many lines further on;
+            # the mistake is where the quote opens.
+            line, col = pos(exc.context_mark)
+            quote = text.split("\n")[exc.context_mark.line][exc.context_mark.column:][:1] or "quote"
+            problems.append(Problem(path, line, col, "KB008",
+                                    f"the {quote} opened here is never closed ({exc.problem})"))
+            return None, {}
         mark = exc.problem_mark or exc.context_mark
         line, col = pos(mark) if mark is not None else (1 + line_offset, 1)
         what = " ".join(part for part in (exc.context, exc.problem) if part)

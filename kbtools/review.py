@@ -15,6 +15,7 @@ plain ``git`` commands so that any checkout (CI's shallow clones included) works
 
 from __future__ import annotations
 
+import os
 import subprocess
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -167,7 +168,7 @@ def review(root: Path, ref: str | None = None, *, threshold: float = DUPLICATE_T
             if alone is not None:
                 result.problems.append(alone)
 
-    new_entries = [e for e in kb.entries if e.path.resolve() in {p.resolve() for p in added}]
+    new_entries = [e for e in kb.entries if os.path.realpath(e.path) in {os.path.realpath(p) for p in added}]
     if new_entries:
         owned = finder is None
         find = finder or search_finder(root)

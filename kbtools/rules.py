@@ -32,6 +32,10 @@ RULES: tuple[Rule, ...] = (
          "Write each value out in full; anchors and tags are not allowed in entries."),
     Rule("KB006", "duplicate-key", "A key appears twice in the same mapping.",
          "Keep one of the two keys."),
+    Rule("KB007", "special-file", "A named pipe, device or socket lies under `entries/` (or an entry is a "
+         "symlink to one).", "Remove it: only entry files and `products.yml` belong under `entries/`."),
+    Rule("KB008", "unclosed-quote", "A quoted YAML value is never closed (reported where the quote opens, not "
+         "where YAML gives up).", "Close the quote on the same value, or write the value without quotes."),
     Rule("KB010", "required-field", "A required field is missing or empty.",
          "Add the field; `kb new` writes a complete skeleton."),
     Rule("KB011", "field-type", "A field has the wrong type or a value outside its allowed set.",
@@ -46,19 +50,25 @@ RULES: tuple[Rule, ...] = (
          "Move the file under the folder of its product, listed in `entries/products.yml`."),
     Rule("KB016", "component", "The component is not one of the product's components.",
          "Use a component listed for the product in `entries/products.yml`."),
+    Rule("KB017", "title-length", "A title is longer than 200 characters.",
+         "Keep the title to the gist of the error; put the rest in the cause."),
     Rule("KB020", "language", "A text field or the body lacks one of the two languages (zh, en).",
          "Give every title in `zh` and `en`, and write both `<!-- lang: zh -->` and `<!-- lang: en -->` halves."),
     Rule("KB021", "sections", "A language half lacks a required section (cause, fix) or has an unknown or repeated one.",
          "Use the `##` headings of the format: 原因/Cause, 排查/Diagnosis, 解决/Fix, 规避/Workaround, 备注/Notes."),
     Rule("KB022", "placeholder", "A placeholder left by `kb new` (`TODO`) is still in the entry.",
          "Replace every TODO with real content."),
+    Rule("KB024", "text-direction", "A title or other text field holds a bidirectional control character "
+         "(U+202A–U+202E, U+2066–U+2069, U+200E, U+200F, U+061C), which makes it display other than it reads.",
+         "Remove the control character; right-to-left text needs none in these fields."),
     Rule("KB030", "version", "A version constraint in `environment`, or a release in `fixed_in`, does not parse.",
          "Write a PEP 440 specifier (`<9.4`, `>=0.14,<0.15`), a version (`0.14.1`) or a series (`0.14.x`)."),
     Rule("KB031", "url", "A URL is not a well-formed http(s) address (or uses a scheme such as `javascript:`).",
          "Use a full `https://` address."),
     Rule("KB032", "date", "A date is not a valid YYYY-MM-DD date, lies in the future, or `updated` is before `created`.",
          "Write dates as YYYY-MM-DD."),
-    Rule("KB033", "related", "A `related` id names no entry in the knowledge base, or the entry itself.",
+    Rule("KB033", "related", "A `related` id names no entry in the knowledge base, or the entry itself, or is "
+         "listed twice.",
          "Use the id of an existing entry (the file name without `.md`)."),
     Rule("KB040", "html", "Raw HTML in the Markdown body or in a text field (only the two language markers are "
          "allowed), or a `{…}` attribute list, which sets HTML attributes.",

@@ -15,8 +15,13 @@ from pathlib import Path
 
 from kbtools.atomic import write_text
 from kbtools.errors import KBError
+from kbtools.fmt import block_scalar, double_quoted
 from kbtools.locate import ENTRIES
 from kbtools.model import SLUG
+
+# File names stop at 255 bytes, and the file is first written under a temporary name 17 bytes
+# longer than `<id>.md`: 200 leaves room, and is five times the longest id in the KB (41).
+MAX_ID_CHARS = 200
 
 
 @dataclass
@@ -36,9 +41,30 @@ def _quote(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+# Colour and cursor codes of a terminal (CSI and OSC sequences): copied along with an error message,
+# they are not part of its text, and YAML does not allow the ESC character unescaped.
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
+
+
+def clean_output(text: str) -> str:
+    """Error text as pasted from a terminal, made the text an entry holds: without colour codes,
+    with LF line ends (a CR alone, as from a progress line, ends a line too)."""
+    text = _TERMINAL_CODES.sub("", text)
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _output_lines(text: str) -> str:
+    """``output:`` and its value: a ``|`` block when one holds the text exactly (a first line that
+    starts with spaces gets an indentation indicator), else a double-quoted scalar."""
+    text = text.rstrip("\n") + "\n"
+    block = block_scalar(text, "      ")
+    if block is None:
+        return f"    output: {double_quoted(text)}\n"
+    return f"    output: {block[0]}\n" + "".join(line + "\n" for line in block[1:])
+
+
 def render(new: NewEntry, today: dt.date | None = None) -> str:
     today = today or dt.date.today()
-    output = "\n".join("      " + line if line else "" for line in new.output.rstrip("\n").split("\n"))
     origin = (f"    command: {_quote(new.command)}\n" if new.command else "") + \
              (f"    log: {_quote(new.log)}\n" if new.log else "")
     if not origin:
@@ -51,9 +77,7 @@ title:
 product: {new.product}
 component: {new.component}
 symptoms:
-{origin.replace("    ", "  - ", 1)}    output: |
-{output}
-environment: {{}}
+{origin.replace("    ", "  - ", 1)}{_output_lines(clean_output(new.output))}environment: {{}}
 status: draft
 tags: []
 related: []
@@ -87,6 +111,8 @@ def create(root: Path, new: NewEntry, products: Mapping[str, object] | None = No
     for name, value in (("id", new.id), ("product", new.product), ("component", new.component)):
         if not re.match(SLUG, value):
             raise KBError(f"--{name} `{value}` is not a lowercase slug (a-z, 0-9, single hyphens)")
+    if len(new.id) > MAX_ID_CHARS:
+        raise KBError(f"--id is {len(new.id)} characters; keep it to {MAX_ID_CHARS} at most (it is the file name)")
     if products is not None:
         if new.product not in products:
             raise KBError(f"unknown product `{new.product}`; known: {', '.join(sorted(products))} "
@@ -104,4 +130,6 @@ def create(root: Path, new: NewEntry, products: Mapping[str, object] | None = No
         write_text(target, render(new), overwrite=False)
     except FileExistsError:
         raise KBError(f"{target} already exists; edit it, or choose another --id") from None
+    except OSError as exc:
+        raise KBError(f"cannot create {target}: {exc.strerror or exc}") from None
     return target

@@ -34,6 +34,7 @@ from typing import Any
 from whoosh import query as wq
 
 from kbtools import evidence, normalize
+from kbtools.errors import KBError
 from kbtools.index import FIELDS, Opened, open_index
 
 MAX_TERMS = 200
@@ -92,6 +93,10 @@ class QuerySyntaxError(ValueError):
     """The query given with ``syntax=True`` does not parse."""
 
 
+class DamagedIndex(KBError):
+    """A file of the index generation cannot be read; rebuilding it (``kb index --force``) mends it."""
+
+
 def site_url(root: Path) -> str | None:
     """The site's base address: ``site_url`` of ``mkdocs.yml`` at the KB root; None when the KB
     has no site (then no page address is shown: a made-up one would send people nowhere).
@@ -139,8 +144,8 @@ def search(root: Path, query: str, *, limit: int = 5, product: str | None = None
     ``component``, every tag of ``tags``, and ``env`` (software -> version: keeps entries whose
     constraint for that software admits the version, and entries that state none).
     ``opened`` reuses an index from :func:`kbtools.index.open_index` (else it is opened here,
-    built or updated first when entries changed). Raises ValueError for a bad version in ``env``
-    and :class:`QuerySyntaxError` for a bad query with ``syntax=True``.
+    built or updated first when entries changed). Raises ValueError for a bad version in ``env``,
+    :class:`QuerySyntaxError` for a bad query with ``syntax=True`` and :class:`DamagedIndex`.
     """
     if env:
         from kbtools.versions import admits
@@ -151,6 +156,11 @@ def search(root: Path, query: str, *, limit: int = 5, product: str | None = None
     try:
         return _search(ix, query, limit=limit, product=product, component=component, tags=tags,
                        env=env or {}, syntax=syntax)
+    except QuerySyntaxError:
+        raise
+    except Exception as exc:  # a truncated or overwritten file of the index: struct.error, EOFError, ...
+        raise DamagedIndex(f"the search index in {ix.location} cannot be read ({type(exc).__name__}: {exc})") \
+            from exc
     finally:
         if own:
             ix.close()
@@ -298,6 +308,15 @@ def _parsed(opened: Opened, text: str) -> Any:
 
     parser = MultifieldParser(list(FIELDS), opened.ix.schema, fieldboosts=FIELDS, group=OrGroup)
     try:
-        return parser.parse(text[:MAX_SYNTAX_CHARS])
+        parsed = parser.parse(text[:MAX_SYNTAX_CHARS])
     except Exception as exc:  # the parser's own errors have no common base class
         raise QuerySyntaxError(str(exc)) from None
+    return parsed.accept(_phrase_as_words)
+
+
+def _phrase_as_words(node: Any) -> Any:
+    """A "quoted phrase" as all of its words: the index keeps no word positions (they would make it
+    larger and every build slower), and Whoosh refuses a phrase query on such a field."""
+    if isinstance(node, wq.Phrase):
+        return wq.And([wq.Term(node.fieldname, word) for word in node.words], boost=node.boost)
+    return node

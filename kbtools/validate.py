@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import os
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -35,6 +36,13 @@ MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
 REF_DEF = re.compile(r"^\s*\[[^\]]+\]:[ \t]*<?([^\s>]*)")
 ATTR_LIST = re.compile(r"\{:?[ ]*[^}\n ][^}\n]*[ ]*\}")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# The longest real title has 125 characters (en; 108 in zh). 200 leaves that room to grow by half
+# again, and is what a search result shows of a line (kbtools.cli.search.MAX_LINE): past it a
+# title is a paragraph, and a 200 KB one fills every page that lists it.
+MAX_TITLE_CHARS = 200
+# Characters that reorder the text around them when displayed (the "Trojan Source" controls):
+# in a title they make a page or a search result show something other than what was reviewed.
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 _SUBFIELDS: dict[str, list[str]] = {
     "title": ["zh", "en"],
@@ -125,6 +133,9 @@ def _from_pydantic(parsed: ParsedFile, err: Any) -> Problem:
     if kind == "literal_error":
         return Problem(parsed.path, line, col, "KB011",
                        f"`{name}` must be {err['ctx']['expected']}, got {_show(err.get('input'))}", field=name)
+    if kind.startswith("date") and isinstance(err.get("input"), dt.datetime):
+        return Problem(parsed.path, line, col, "KB032", f"`{name}` must be a date (YYYY-MM-DD) without a time",
+                       field=name)
     if kind.startswith("date"):
         return Problem(parsed.path, line, col, "KB032",
                        f"`{name}` must be a date written YYYY-MM-DD, got {_show(err.get('input'))}", field=name)
@@ -149,7 +160,7 @@ def _check_values(parsed: ParsedFile, products: Mapping[str, Product], entries_d
                               f"rename the file to `{entry_id}.md` or change the id")
     product = data.get("product")
     try:
-        relative = path.resolve().relative_to(entries_dir.resolve())
+        relative = Path(os.path.realpath(path)).relative_to(os.path.realpath(entries_dir))
     except ValueError:
         relative = None
     if relative is None:
@@ -201,20 +212,37 @@ def _check_values(parsed: ParsedFile, products: Mapping[str, Product], entries_d
     for key, value in (("created", created), ("updated", updated)):
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and value > today:
             add((key,), "KB032", f"`{key}` {value} lies in the future")
-        if isinstance(value, dt.datetime):
-            add((key,), "KB032", f"`{key}` must be a date (YYYY-MM-DD) without a time")
-    if isinstance(created, dt.date) and isinstance(updated, dt.date) and updated < created:
+    # A datetime is reported as a type error, and comparing one with a date raises TypeError.
+    if type(created) is dt.date and type(updated) is dt.date and updated < created:
         add(("updated",), "KB032", f"`updated` {updated} is before `created` {created}")
 
     related = data.get("related")
     if isinstance(related, list) and entry_id in related:
         add(("related", related.index(entry_id)), "KB033", "an entry cannot be related to itself")
+    if isinstance(related, list):
+        first_at: dict[object, int] = {}
+        for i, rel in enumerate(related):
+            if isinstance(rel, str) and rel in first_at:
+                add(("related", i), "KB033", f"related id `{rel}` is listed twice (first as related[{first_at[rel]}])")
+            elif isinstance(rel, str):
+                first_at[rel] = i
+
+    title = data.get("title")
+    if isinstance(title, dict):
+        for lang, text in title.items():
+            if isinstance(text, str) and len(text) > MAX_TITLE_CHARS:
+                add(("title", lang), "KB017", f"`title.{lang}` has {len(text)} characters; keep it to "
+                                              f"{MAX_TITLE_CHARS} (put the rest in the cause)")
 
     for loc, text in _plain_texts(data):
         if HTML_TAG.search(AUTOLINK.sub("", text)):
             add(loc, "KB040", f"`{dotted(loc)}` contains HTML; write plain text (put error text in `symptoms`)")
         if PLACEHOLDER.search(text):
             add(loc, "KB022", f"`{dotted(loc)}` still holds a TODO placeholder")
+        bidi = BIDI_CONTROLS.search(text)
+        if bidi:
+            add(loc, "KB024", f"`{dotted(loc)}` holds the text-direction control U+{ord(bidi.group()):04X}, "
+                              "which makes the text display other than it reads; remove it")
 
 
 def _urls(data: Mapping[str, Any]) -> Iterable[tuple[tuple[object, ...], str]]:
@@ -400,8 +428,14 @@ def _check_markdown(path: Path, text: str, first_line: int, problems: list[Probl
             problems.append(Problem(path, lineno, todo.start() + 1, "KB022", "a TODO placeholder is left here"))
 
 
-def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids: set[str] | None = None) -> list[Problem]:
-    """Checks across entries: duplicate ids, related ids, duplicate symptoms."""
+def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids: set[str] | None = None,
+             root: Path | None = None) -> list[Problem]:
+    """Checks across entries: duplicate ids, related ids, duplicate symptoms. Other files are named
+    relative to ``root``."""
+
+    def shown(path: Path) -> str:
+        return Problem(path, 1, 1, "", "").display_path(root)
+
     problems: list[Problem] = []
     ids = set(known_ids or ()) | {e.id for e in entries}
     first_by_id: dict[str, Entry] = {}
@@ -410,7 +444,7 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
         if entry.id in first_by_id:
             line, col = where.where(("id",)) if where else (1, 1)
             problems.append(Problem(entry.path, line, col, "KB014",
-                                    f"id `{entry.id}` is already used by {first_by_id[entry.id].path.as_posix()}",
+                                    f"id `{entry.id}` is already used by {shown(first_by_id[entry.id].path)}",
                                     field="id"))
         else:
             first_by_id[entry.id] = entry
@@ -422,7 +456,9 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
                 problems.append(Problem(entry.path, line, col, "KB033", f"related id `{rel}` names no entry{hint}",
                                         field=f"related[{i}]"))
     seen: dict[str, tuple[Entry, int]] = {}
-    for entry in sorted(entries, key=lambda e: e.path.as_posix()):
+    # Oldest first, so that the entry blamed for a shared symptom is the one that came or changed
+    # last: the one a pull request adds or edits, not the one it copied from.
+    for entry in sorted(entries, key=lambda e: (e.updated, e.created, e.path.as_posix())):
         for i, symptom in enumerate(entry.symptoms):
             key = " ".join(symptom.output.split())
             if key in seen and seen[key][0].id != entry.id:
@@ -430,7 +466,7 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
                 where = parsed.get(entry.path)
                 line, col = where.where(("symptoms", i, "output")) if where else (1, 1)
                 problems.append(Problem(entry.path, line, col, "KB041",
-                                        f"symptoms[{i}] has the same output as {other.path.as_posix()} "
+                                        f"symptoms[{i}] has the same output as {shown(other.path)} "
                                         f"symptoms[{j}]; merge the entries or keep the specific text",
                                         field=f"symptoms[{i}].output"))
             else:

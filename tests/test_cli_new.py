@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import re
+import stat
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -126,3 +130,60 @@ def test_on_a_terminal_new_asks_for_what_is_missing(make_kb: Callable[..., Path]
     written = root / "entries" / "kong" / "asked-on-a-terminal.md"
     assert written.is_file()
     assert "component: build" in written.read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------- awkward input
+
+def _kb_new(root: Path, *argv: str, **kwargs: object) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run([sys.executable, "-m", "kbtools", *ARGS[:5], "--kb", str(root), *argv],
+                          capture_output=True, timeout=60, env={**os.environ, "NO_COLOR": "1"}, **kwargs)  # type: ignore[call-overload]
+
+
+def test_an_id_too_long_for_a_file_name_is_a_usage_error(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({})
+    done = _kb_new(root, "--id", "a" * 300)
+    assert done.returncode == 2
+    assert done.stderr == b"kb: error: --id is 300 characters; keep it to 200 at most (it is the file name)\n"
+    assert not list((root / "entries").rglob("*.md"))
+
+
+def test_text_that_is_not_utf8_is_a_usage_error(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({})
+    done = _kb_new(root, "--id", "x", os.fsdecode(b"--title-zh"), os.fsdecode(b"\xff\xfe"))
+    assert (done.returncode, done.stderr) == (2, b"kb: error: --title-zh is not valid UTF-8 text; entries are UTF-8\n")
+    done = _kb_new(root, "--id", "x", "--output", "-", input=b"ab\xffcd")
+    assert (done.returncode, done.stderr) == (2, b"kb: error: --output -: standard input is not valid UTF-8 "
+                                                 b"(byte 0xff at offset 2); entries are UTF-8 text\n")
+    done = _kb_new(root, "--id", "x", "--output", "-", stdin=subprocess.DEVNULL, preexec_fn=lambda: os.close(0))
+    assert (done.returncode, done.stderr) == (2, b"kb: error: --output -: standard input is closed\n")
+    assert not list((root / "entries").rglob("*.md"))
+
+
+@pytest.mark.parametrize(("pasted", "kept"), [
+    ("\x1b[1;31mERROR\x1b[0m: boom\n", "ERROR: boom\n"),  # colour codes of a terminal
+    ("ERROR: boom\r\nat line 2\r\n", "ERROR: boom\nat line 2\n"),  # CRLF
+    ("10%\r100%\rERROR: boom\n", "10%\n100%\nERROR: boom\n"),  # a progress line's lone CRs
+    ("    at main (x.js:1)\nERROR: boom\n", "    at main (x.js:1)\nERROR: boom\n"),  # leading spaces
+    ("ERROR:\tboom \x07\n", "ERROR:\tboom \x07\n"),  # a control character YAML cannot hold raw
+])
+def test_a_pasted_output_makes_a_valid_skeleton(pasted: str, kept: str, make_kb: Callable[..., Path]) -> None:
+    root = make_kb({})
+    assert main([*ARGS, "--kb", str(root), "--command", "run", "--output", pasted]) == 0
+    kb = load_kb(root)
+    assert {p.code for p in kb.problems} == {"KB022"}, [p.format() for p in kb.problems]
+    import yaml
+
+    text = (root / "entries/kong/pg-too-old.md").read_text(encoding="utf-8")
+    assert yaml.safe_load(text.split("---\n")[1])["symptoms"][0]["output"] == kept
+
+
+def test_a_new_file_gets_the_mode_the_umask_allows(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({})
+    old = os.umask(0o027)
+    try:
+        assert main([*ARGS, "--kb", str(root)]) == 0
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((root / "entries/kong/pg-too-old.md").stat().st_mode) == 0o640
+    assert main([*ARGS[:6], "other-id", "--kb", str(root)]) == 0
+    assert stat.S_IMODE((root / "entries/kong/other-id.md").stat().st_mode) == 0o666 & ~old

@@ -218,7 +218,8 @@ def test_a_bad_version_is_a_usage_error(kb: Path, capsys: pytest.CaptureFixture[
 def test_filters_on_the_command_line(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "search", "--kb", str(kb), "--env", "postgresql=9.3", "to_regclass")[0] == 0
     assert run(capsys, "search", "--kb", str(kb), "--env", "postgresql=9.6", "to_regclass")[0] == 1
-    assert run(capsys, "search", "--kb", str(kb), "--product", "kong", "--component", "build", "to_regclass")[0] == 1
+    # `build` is a component in products.yml, but no entry has it: a usage error, not "no match".
+    assert run(capsys, "search", "--kb", str(kb), "--product", "kong", "--component", "build", "to_regclass")[0] == 2
     assert run(capsys, "search", "--kb", str(kb), "--tag", "postgresql", "to_regclass")[0] == 0
 
 
@@ -318,3 +319,41 @@ def test_a_kb_without_a_site_prints_no_page_address(kb: Path, capsys: pytest.Cap
     assert out.rstrip().endswith("file: entries/kong/regclass.md")
     code, out, _ = run(capsys, "search", "--kb", str(kb), "--json", "to_regclass")
     assert json.loads(out)["results"][0]["url"] is None
+
+
+# --------------------------------------------------------------------------- input that used to raise
+
+def test_a_quoted_phrase_with_syntax_finds_entries_holding_its_words(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "search", "--kb", str(kb), "--syntax", '"function to_regclass"')
+    assert (code, err) == (0, "") and out.startswith("1. Migrations fail: to_regclass does not exist\n")
+    code, out, _ = run(capsys, "search", "--kb", str(kb), "--syntax", '"function frobnicate"')
+    assert (code, out) == (1, "")
+
+
+def test_stdin_closed_is_a_usage_error(kb: Path) -> None:
+    import os
+    import subprocess
+
+    done = subprocess.run([sys.executable, "-m", "kbtools", "search", "--kb", str(kb), "-"], capture_output=True,
+                          text=True, timeout=60, stdin=subprocess.DEVNULL, preexec_fn=lambda: os.close(0))
+    assert done.returncode == 2
+    assert done.stderr == "kb: error: `-` reads the query from standard input, but it is closed\n"
+
+
+def test_blank_lines_before_the_query_are_skipped(kb: Path, capsys: pytest.CaptureFixture[str],
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    pasted = b"\n" * 5_000_000 + b"ERROR: function to_regclass(unknown) does not exist\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(pasted)))
+    code, out, _ = run(capsys, "search", "--kb", str(kb), "-")
+    assert code == 0 and out.startswith("1. Migrations fail: to_regclass does not exist\n")
+
+
+@pytest.mark.parametrize(("flag", "known"), [("--product", "kong"), ("--component", "database"),
+                                             ("--tag", "postgresql")])
+def test_an_unknown_filter_value_is_a_usage_error_listing_the_known_ones(
+        kb: Path, capsys: pytest.CaptureFixture[str], flag: str, known: str) -> None:
+    assert run(capsys, "search", "--kb", str(kb), flag, "nosuch", "to_regclass") == (
+        2, "", f"kb: error: {flag} `nosuch`: no entry has it; known: {known}\n")
+    code, out, _ = run(capsys, "search", "--kb", str(kb), flag, known.upper() if flag == "--tag" else known,
+                       "to_regclass")
+    assert code == 0 and out.startswith("1. Migrations fail")

@@ -314,3 +314,17 @@ def test_missing_path_is_a_usage_error(make_kb: Callable[..., Path], capsys: pyt
 def test_printable_alphabet_is_plain_safe() -> None:
     # The ASCII letters and digits alone never need quotes (unless YAML would read a number).
     assert plain_or_quoted(string.ascii_letters) == string.ascii_letters
+
+
+def test_a_reformatted_file_keeps_its_mode(make_kb: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
+    import os
+    import stat
+
+    root = make_kb({"kong/a.md": entry_text("a") + "\n\n"})
+    path = root / "entries/kong/a.md"
+    for mode in (0o664, 0o600, 0o755):
+        path.write_text(path.read_text(encoding="utf-8") + "\n\n", encoding="utf-8")
+        os.chmod(path, mode)
+        assert main(["fmt", "--kb", str(root)]) == 0
+        assert "reformatted entries/kong/a.md" in capsys.readouterr().err
+        assert stat.S_IMODE(path.stat().st_mode) == mode

@@ -148,7 +148,7 @@ def test_symlink_to_a_device_does_not_hang(make_kb: Callable[..., Path], env: di
     root = make_kb({})
     (root / "entries/kong").mkdir()
     (root / "entries/kong/zero.md").symlink_to("/dev/zero")
-    check_hostile(root, "zero", {"1:1: KB001"}, env, tmp_path / "kb")
+    check_hostile(root, "zero", {"1:1: KB007"}, env, tmp_path / "kb")
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
@@ -159,7 +159,21 @@ def test_a_named_pipe_given_by_name_does_not_hang(make_kb: Callable[..., Path], 
     done, took = kb("validate", "entries/kong/pipe.md", cwd=root, env=env)
     assert took < HANG_GUARD
     assert done.returncode == 1
-    assert done.stdout.startswith("entries/kong/pipe.md:1:1: KB001 not a regular file")
+    assert done.stdout.startswith("entries/kong/pipe.md:1:1: KB007 a named pipe (FIFO), not a regular file")
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
+def test_a_named_pipe_under_entries_is_reported_by_every_command(make_kb: Callable[..., Path],
+                                                                  env: dict[str, str]) -> None:
+    root = make_kb({"kong/ok.md": None})
+    os.mkfifo(root / "entries/kong/pipe.md")
+    done, took = kb("validate", "--kb", str(root), cwd=root, env=env)
+    assert took < HANG_GUARD and done.returncode == 1
+    assert done.stdout.startswith("entries/kong/pipe.md:1:1: KB007 a named pipe (FIFO)")
+    # Indexing hashed every file with a plain read, which waits for a writer to the pipe for ever.
+    done, took = kb("search", "--kb", str(root), "sample", "failure", cwd=root, env=env)
+    assert took < HANG_GUARD and done.returncode == 0, done.stderr
+    assert done.stderr == "kb: warning: 1 invalid entry left out of the index; run `kb validate`\n"
 
 
 def test_many_hostile_files_at_once_report_every_one(make_kb: Callable[..., Path], env: dict[str, str],
@@ -217,3 +231,21 @@ def test_no_input_makes_the_validator_raise(raw: bytes) -> None:
     assert entry is not None or any(p.severity == "error" for p in problems)
     for problem in problems:
         assert problem.line >= 1 and problem.col >= 1 and problem.code.startswith("KB")
+
+
+def test_a_symlink_loop_is_reported_by_every_command(make_kb: Callable[..., Path], env: dict[str, str]) -> None:
+    root = make_kb({"kong/ok.md": None})
+    (root / "entries/kong/loop.md").symlink_to("loop.md")
+    expected = "entries/kong/loop.md:1:1: KB001 cannot read file: Too many levels of symbolic links\n"
+    for command in ("validate", "fmt", "export"):
+        done, took = kb(command, "--kb", str(root), cwd=root, env=env)
+        assert took < HANG_GUARD and "Traceback" not in done.stderr, done.stderr
+        assert done.returncode == (2 if command == "export" else 1), (command, done.stderr)
+        assert expected in done.stdout + done.stderr, (command, done.stdout, done.stderr)
+    done, _ = kb("validate", "entries/kong/loop.md", cwd=root, env=env)
+    assert (done.returncode, done.stdout) == (1, expected)
+    done, _ = kb("search", "--kb", str(root), "sample", "failure", cwd=root, env=env)
+    assert done.returncode == 0
+    assert done.stderr == "kb: warning: 1 invalid entry left out of the index; run `kb validate`\n"
+    done, _ = kb("index", "--kb", str(root), cwd=root, env=env)
+    assert "entries/kong/loop.md: left out of the index because it is invalid" in done.stderr

@@ -337,3 +337,207 @@ def test_a_long_build_on_a_terminal_shows_progress_to_the_end(make_kb: Callable[
 def test_a_short_build_prints_nothing(make_kb: Callable[..., Path], capsys: pytest.CaptureFixture[str]) -> None:
     open_index(_three(make_kb), progress=index.stderr_progress).close()
     assert capsys.readouterr().err == ""
+
+
+# --------------------------------------------------------------------------- a full disk, a damaged cache
+
+def _file_size_limit(limit: int) -> Callable[[], None]:
+    """Writes past ``limit`` bytes fail with EFBIG, as on a disk that fills up (without killing us)."""
+    import resource
+
+    def apply() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+    return apply
+
+
+def test_a_full_disk_while_indexing_is_one_line(make_kb: Callable[..., Path], _cache: Path) -> None:
+    root = make_kb({f"kong/e{i}.md": None for i in range(5)})
+    done = subprocess.run([*KB, "index", "--kb", str(root)], capture_output=True, text=True, timeout=60,
+                          preexec_fn=_file_size_limit(2048))
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == f"kb: error: cannot write the search index in {cache_dir(root)} (File too large)\n"
+    assert os.listdir(Cache(root).gens) == []  # the half-written generation is gone
+    # A search still answers, from an index in memory, and says so in one line.
+    done = subprocess.run([*KB, "search", "--kb", str(root), "sample", "failure", "e3"], capture_output=True,
+                          text=True, timeout=60, preexec_fn=_file_size_limit(2048))
+    assert done.returncode == 0 and done.stdout.startswith("1. ")
+    assert done.stderr.startswith("kb: warning: cannot write the search index in ") and done.stderr.count("\n") == 1
+
+
+def test_a_cache_that_is_not_a_folder_is_one_line(make_kb: Callable[..., Path], _cache: Path) -> None:
+    root = make_kb({"kong/e1.md": None})
+    _cache.write_text("not a folder\n", encoding="utf-8")
+    done = subprocess.run([*KB, "index", "--kb", str(root)], capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stdout) == (2, "")
+    assert done.stderr == f"kb: error: cannot write the search index in {cache_dir(root)} (Not a directory)\n"
+
+
+def test_a_damaged_index_is_rebuilt_with_one_line(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({f"kong/e{i}.md": None for i in range(3)})
+    open_index(root).close()
+    gen = Cache(root).gens / (Cache(root).current_name() or "")
+    for path in [*gen.glob("*.trm"), *gen.glob("*.pst")]:
+        with open(path, "r+b") as handle:  # a crash of the disk, not of kb: the stats still say fresh
+            handle.truncate(10)
+    done = _search(root, "sample failure e1")
+    assert done.returncode == 0 and '"id": "e1"' in done.stdout
+    assert done.stderr.startswith(f"kb: warning: the search index in {gen} cannot be read (")
+    assert done.stderr.endswith("; rebuilding it\n") and done.stderr.count("\n") == 1
+    done = _search(root, "sample failure e1")
+    assert done.returncode == 0 and done.stderr == ""
+
+
+# --------------------------------------------------------------------------- a build killed with workers running
+
+# The multi-process writer starts from MP_WRITER_FROM entries (2,000) and the entry-reading pool from
+# PARALLEL_FROM (300): a build of 2,000 entries takes half a minute here, so the child process lowers
+# both and indexes a small KB through the very same code.
+_MULTIPROCESS_KB = ("import sys, kbtools.index, kbtools.document\n"
+                    "kbtools.index.MP_WRITER_FROM = kbtools.document.PARALLEL_FROM = 10\n"
+                    "from kbtools.cli import main\n"
+                    "raise SystemExit(main(sys.argv[1:]))\n")
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found |= {int(c) for c in (task / "children").read_text().split()}
+        except OSError:
+            pass
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; only its parent's wait() is missing
+
+
+def _start_build(root: Path, **kwargs: object) -> tuple[subprocess.Popen[str], set[int]]:
+    proc = subprocess.Popen([sys.executable, "-c", _MULTIPROCESS_KB, "index", "--force", "-q", "--kb", str(root)],
+                            stderr=subprocess.PIPE, text=True, **kwargs)  # type: ignore[call-overload]
+    deadline = time.monotonic() + 60
+    workers: set[int] = set()
+    # Wait for the writer's workers (the reading pool's come first, and go when it is done).
+    while time.monotonic() < deadline and proc.poll() is None:
+        workers |= _children(proc.pid)
+        if len(workers) >= 3:
+            break
+        time.sleep(0.02)
+    assert proc.poll() is None and workers, "the build ended before its workers could be caught"
+    return proc, workers
+
+
+def _finish(proc: subprocess.Popen[str]) -> str:
+    """The stderr of ``proc`` once it has ended (killed if it has not after 20 s)."""
+    try:
+        _, stderr = proc.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        _, stderr = proc.communicate()
+        raise AssertionError(f"the build did not end: {stderr}") from None
+    return stderr
+
+
+def _assert_gone(workers: set[int]) -> None:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and any(_running(pid) for pid in workers):
+        time.sleep(0.05)
+    assert not [pid for pid in workers if _running(pid)], "workers outlived their parent"
+
+
+def _edit_and_search(root: Path) -> None:
+    entry = next((root / "entries/kong").glob("*.md"))
+    entry.write_text(entry.read_text(encoding="utf-8").replace("## Cause\n", "## Cause\n\nEdited.\n", 1),
+                     encoding="utf-8")
+    started = time.monotonic()
+    done = subprocess.run([*KB, "search", "--kb", str(root), "proxy_pass"], capture_output=True, text=True, timeout=60)
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr, done.stderr
+    done = subprocess.run([*KB, "index", "--kb", str(root)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert time.monotonic() - started < 50
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT])
+def test_workers_of_a_killed_build_die_with_it(tmp_path: Path, sig: signal.Signals) -> None:
+    root = _gen(tmp_path, 150)
+    open_index(root).close()
+    proc, workers = _start_build(root)
+    proc.send_signal(sig)
+    stderr = _finish(proc)  # SIGINT to the parent alone used to hang it joining its workers
+    assert "Traceback" not in stderr, stderr
+    if sig == signal.SIGINT:
+        assert proc.returncode == 130
+    _assert_gone(workers)
+    _edit_and_search(root)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from /proc")
+def test_ctrl_c_to_the_process_group_prints_no_traceback(tmp_path: Path) -> None:
+    root = _gen(tmp_path, 150)
+    proc, workers = _start_build(root, start_new_session=True)
+    os.killpg(proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: every process of the group
+    stderr = _finish(proc)
+    assert proc.returncode == 130
+    assert "Traceback" not in stderr and "KeyboardInterrupt" not in stderr, stderr
+    _assert_gone(workers)
+    _edit_and_search(root)
+
+
+def test_a_search_does_not_wait_for_a_writer(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/e1.md": None, "kong/e2.md": None})
+    open_index(root).close()
+    (root / "entries/kong/e3.md").write_text((root / "entries/kong/e2.md").read_text(encoding="utf-8")
+                                             .replace("e2", "e3"), encoding="utf-8")
+    with Cache(root).write_lock():  # a writer that takes its time
+        started = time.monotonic()
+        done = _search(root, "sample failure e1")
+        assert time.monotonic() - started < 10
+    assert done.returncode == 0 and '"id": "e1"' in done.stdout
+    assert done.stderr == (f"kb: warning: another kb process (pid {os.getpid()}) is updating the search index; "
+                           "these results come from the previous one and may miss the latest changes\n")
+
+
+def test_a_stale_write_lock_is_broken(make_kb: Callable[..., Path], _cache: Path) -> None:
+    root = make_kb({"kong/e1.md": None})
+    open_index(root).close()
+    # A build killed by an older kb left a worker holding the lock, with its dead parent's pid in it.
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    lock = cache_dir(root) / "write.lock"
+    lock.write_text(dead + "\n", encoding="utf-8")
+    orphan = subprocess.Popen([sys.executable, "-c", "import fcntl, sys, time\n"
+                               f"f = open({str(lock)!r}, 'r+'); fcntl.flock(f, fcntl.LOCK_EX)\n"
+                               "print('locked', flush=True); time.sleep(120)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert orphan.stdout is not None and orphan.stdout.readline() == "locked\n"
+        done = subprocess.run([*KB, "index", "--force", "--kb", str(root)], capture_output=True, text=True,
+                              timeout=30)
+        assert done.returncode == 0 and done.stdout.startswith("indexed 1 entries"), done.stderr
+    finally:
+        orphan.kill()
+        orphan.communicate()
+
+
+def test_a_same_size_edit_with_its_old_mtime_restored_is_reindexed(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/e1.md": None, "kong/e2.md": None})
+    open_index(root).close()
+    path = root / "entries/kong/e1.md"
+    before = path.stat()
+    text = path.read_text(encoding="utf-8")
+    edited = text.replace("sample failure e1", "sample failure q1")
+    assert len(edited) == len(text)
+    time.sleep(0.05)  # past the file system's timestamp granularity
+    path.write_text(edited, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # as `rsync -t` or `tar x` do
+    assert (path.stat().st_mtime_ns, path.stat().st_size) == (before.st_mtime_ns, before.st_size)
+    done = _search(root, "sample failure q1")
+    assert done.returncode == 0 and '"id": "e1"' in done.stdout, done.stdout + done.stderr

@@ -13,6 +13,7 @@ from kbtools.load import load_kb
 from kbtools.rules import RULES
 
 CHECK_PR_ONLY = {"KB051"}  # found by comparing a branch with its base: see tests/test_review.py
+SPECIAL_FILES = {"KB007"}  # a named pipe is no file content: see test_a_named_pipe_under_entries_is_reported
 
 BASE = entry_text("a")
 
@@ -46,6 +47,9 @@ FIXTURES: dict[str, Fixture] = {
               line_of(BASE, "status:")),
     "KB006": ({"kong/a.md": swap("status: verified\n", "status: verified\nstatus: draft\n")}, PRODUCTS,
               "kong/a.md", line_of(BASE, "status:") + 1),
+    # The quote opens on the title line; YAML only notices at the end of the front matter.
+    "KB008": ({"kong/a.md": swap("zh: 示例：数据库连接超时", "zh: \"示例：数据库连接超时")}, PRODUCTS, "kong/a.md",
+              line_of(BASE, "zh: 示例")),
     "KB010": ({"kong/a.md": swap("status: verified\n", "")}, PRODUCTS, "kong/a.md", 2),
     "KB011": ({"kong/a.md": swap("status: verified", "status: done")}, PRODUCTS, "kong/a.md",
               line_of(BASE, "status:")),
@@ -57,10 +61,15 @@ FIXTURES: dict[str, Fixture] = {
               line_of(BASE, "product:")),
     "KB016": ({"kong/a.md": swap("component: database", "component: databse")}, PRODUCTS, "kong/a.md",
               line_of(BASE, "component:")),
+    "KB017": ({"kong/a.md": swap("en: 'Sample: database connection timeout'",
+                                 "en: 'Sample: database connection timeout" + " and more" * 20 + "'")},
+              PRODUCTS, "kong/a.md", line_of(BASE, "en: 'Sample")),
     "KB020": ({"kong/a.md": BASE[: BASE.index("<!-- lang: en -->")]}, PRODUCTS, "kong/a.md",
               line_of(BASE, "<!-- lang: zh -->") - 1),
     "KB021": ({"kong/a.md": swap("## Fix", "## Fixed")}, PRODUCTS, "kong/a.md", line_of(BASE, "<!-- lang: en -->")),
     "KB022": ({"kong/a.md": swap("数据库版本太低。", "TODO")}, PRODUCTS, "kong/a.md", line_of(BASE, "数据库版本太低。")),
+    "KB024": ({"kong/a.md": swap("en: 'Sample: database", "en: 'Sample: \u202eesabatad")}, PRODUCTS, "kong/a.md",
+              line_of(BASE, "en: 'Sample")),
     "KB030": ({"kong/a.md": swap("postgresql: <9.4", "postgresql: nine")}, PRODUCTS, "kong/a.md",
               line_of(BASE, "postgresql: <9.4")),
     "KB031": ({"kong/a.md": swap("https://www.postgresql.org/docs/", "ftp://www.postgresql.org/docs/")}, PRODUCTS,
@@ -79,7 +88,7 @@ FIXTURES: dict[str, Fixture] = {
 
 
 def test_every_rule_has_a_fixture() -> None:
-    assert set(FIXTURES) | CHECK_PR_ONLY == {rule.code for rule in RULES}
+    assert set(FIXTURES) | CHECK_PR_ONLY | SPECIAL_FILES == {rule.code for rule in RULES}
 
 
 @pytest.mark.parametrize("code", sorted(FIXTURES))
@@ -130,3 +139,55 @@ def test_passing_fixture_has_no_problem(name: str, make_kb: Callable[..., Path])
 def test_the_real_kb_has_no_problem_not_even_a_warning() -> None:
     kb = load_kb(REPO)
     assert [p.format(REPO) for p in kb.problems] == []
+
+
+# --------------------------------------------------------------------------- values that used to raise
+
+def test_a_datetime_beside_a_date_is_reported_not_raised(make_kb: Callable[..., Path]) -> None:
+    text = swap("created: 2018-10-15", "created: 2018-10-15 10:00:00")
+    kb = load_kb(make_kb({"kong/a.md": text}))
+    assert [p.format().split("/kb/")[-1] for p in kb.problems] == [
+        f"entries/kong/a.md:{line_of(text, 'created:')}:10: KB032 `created` must be a date (YYYY-MM-DD) without a time"]
+
+
+def test_a_named_pipe_under_entries_is_reported(make_kb: Callable[..., Path]) -> None:
+    import os
+
+    root = make_kb({"kong/a.md": BASE})
+    os.mkfifo(root / "entries/kong/b.md")
+    os.mkfifo(root / "entries/kong/notes.txt")  # not an entry's name: a pipe all the same
+    kb = load_kb(root)
+    assert sorted(p.format(root) for p in kb.problems) == [
+        "entries/kong/b.md:1:1: KB007 a named pipe (FIFO), not a regular file; only entry files belong under entries/",
+        "entries/kong/notes.txt:1:1: KB007 a named pipe (FIFO), not a regular file; only entry files belong under "
+        "entries/"]
+    assert [e.id for e in kb.entries] == ["a"]
+
+
+def test_a_related_id_listed_twice_is_reported(make_kb: Callable[..., Path]) -> None:
+    text = swap("related: []", "related: [b, b]")
+    kb = load_kb(make_kb({"kong/a.md": text, "kong/b.md": entry_text("b")}))
+    assert [p.format().split("/kb/")[-1] for p in kb.problems] == [
+        f"entries/kong/a.md:{line_of(text, 'related:')}:14: KB033 related id `b` is listed twice (first as related[0])"]
+
+
+def test_a_title_of_the_longest_allowed_length_passes(make_kb: Callable[..., Path]) -> None:
+    kb = load_kb(make_kb({"kong/a.md": entry_text("a", front={"title": {"zh": "长" * 200, "en": "x" * 200}})}))
+    assert kb.problems == [] and len(kb.entries) == 1
+
+
+def test_kb041_blames_the_newer_entry_and_names_the_other_relative(make_kb: Callable[..., Path]) -> None:
+    old = entry_text("z-old", front={"symptoms": [{"command": "x", "output": "ERROR: same text\n"}]})
+    new = entry_text("a-new", front={"symptoms": [{"command": "x", "output": "ERROR: same text\n"}],
+                                     "created": "2020-01-01", "updated": "2020-01-02"})
+    new = new.replace("'2020-01-01'", "2020-01-01").replace("'2020-01-02'", "2020-01-02")
+    root = make_kb({"kong/z-old.md": old, "kong/a-new.md": new})
+    assert [p.format(root) for p in load_kb(root).problems] == [
+        f"entries/kong/a-new.md:{line_of(new, 'output:')}:11: KB041 symptoms[0] has the same output as "
+        "entries/kong/z-old.md symptoms[0]; merge the entries or keep the specific text"]
+
+
+def test_kb014_names_the_other_file_relative(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/a.md": BASE, "other/a.md": OTHER_A}, products=TWO_PRODUCTS)
+    assert [p.format(root) for p in load_kb(root).problems] == [
+        "entries/other/a.md:2:5: KB014 id `a` is already used by entries/kong/a.md"]

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
+import os
 import sys
 from collections.abc import Sequence
+from typing import Any, TextIO
 
 from kbtools import __version__
 from kbtools.cli import options
@@ -30,7 +33,8 @@ EPILOG = """\
 The knowledge base used is, in order: --kb DIR, $KB_DIR, the nearest parent folder whose
 entries/ holds products.yml (a checkout), or the KB bundled with kb.
 
-exit status: 0 success, 1 problems found or nothing matched, 2 usage or knowledge-base error.
+exit status: 0 success, 1 problems found or nothing matched, 2 usage or knowledge-base error,
+or output that cannot be written (a full disk, a closed pipe).
 Colour is used on a terminal only, and never when NO_COLOR is set.
 
 examples:
@@ -90,10 +94,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Importing and registering every subcommand costs ~30 ms, a fifth of `kb search`'s budget:
     # when the command line names one, only that one is registered. Its parsing, help and errors
     # are the same; `kb`, `kb --help` and a mistyped command still get the full parser.
+    _tolerate_narrow_encodings()
     parser = build_parser(_named_command(argv))
     args = parser.parse_args(argv)
+    real_stdout = sys.stdout
+    sys.stdout = _Output(real_stdout)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a failed write must be seen here, not at interpreter exit
+        return code
+    except OutputError as exc:
+        # The reader went away (`| head -0`) or the output cannot be written (`> /dev/full`).
+        _silence(real_stdout)
+        error(f"cannot write the output: {exc.strerror or exc}")
+        return 2
     except KBError as exc:
         error(str(exc))
         return 2
@@ -103,11 +117,60 @@ def main(argv: Sequence[str] | None = None) -> int:
         error(f"{len(exc.problems)} problem(s) in the knowledge base; run `kb validate` for details")
         return 2
     except KeyboardInterrupt:
+        _silence(real_stdout)
         return 130
-    except BrokenPipeError:
-        # The reader (`| head`) went away: not an error of ours. Stop writing quietly.
-        sys.stderr.close()
-        return 0
+    except OSError as exc:
+        # A failed system call that no command turned into a message of its own: one line all the same.
+        error(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
+        return 2
+    finally:
+        sys.stdout = real_stdout
+
+
+class OutputError(OSError):
+    """Standard output cannot be written: a full disk, a closed pipe."""
+
+
+class _Output:
+    """Standard output, telling its own write errors apart from those of any other file."""
+
+    def __init__(self, stream: TextIO):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        try:
+            return self._stream.write(text)
+        except OSError as exc:
+            raise OutputError(exc.errno, exc.strerror) from None
+
+    def flush(self) -> None:
+        try:
+            self._stream.flush()
+        except OSError as exc:
+            raise OutputError(exc.errno, exc.strerror) from None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+def _tolerate_narrow_encodings() -> None:
+    """Under an encoding that cannot show every character (PYTHONIOENCODING=ascii), print a
+    replacement mark for what it cannot show instead of failing."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None and (getattr(stream, "encoding", "") or "").lower().replace("-", "") != "utf8":
+            reconfigure(errors="replace")
+
+
+def _silence(stream: TextIO) -> None:
+    """Point the output at /dev/null, so that the interpreter's last flush at exit cannot fail once
+    more with what the buffer still holds, and print its own message."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, stream.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        pass
 
 
 __all__ = ["build_parser", "main", "options"]

@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Bring the search index up to date: re-index the entries that changed since the last\n"
                     "build (or all of them with --force) and report what was done. `kb search` does this\n"
                     "by itself when needed; run it to pay the cost up front, e.g. after a `git pull`.",
-        epilog="exit status: 0 done, 2 usage or knowledge-base error.\n"
+        epilog="exit status: 0 done, 2 usage or knowledge-base error, or the index cannot be written.\n"
                "The index lives in $KB_CACHE_DIR, else $XDG_CACHE_HOME/kb/index (~/.cache/kb/index),\n"
                "one folder per knowledge base; deleting it is always safe.\n\n"
                "examples:\n  kb index\n  kb index --force\n  kb index --where",
@@ -36,7 +36,9 @@ def run(args: argparse.Namespace) -> int:
     if args.where:
         print(cache_dir(root))
         return 0
-    opened = open_index(root, rebuild=args.force, progress=None if args.quiet else stderr_progress)
+    # Building the index where searches find it is this command's whole job: no in-memory stand-in.
+    opened = open_index(root, rebuild=args.force, progress=None if args.quiet else stderr_progress,
+                        in_memory=False, wait=True)
     try:
         for message in opened.warnings:
             warn(message)

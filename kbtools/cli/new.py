@@ -45,6 +45,31 @@ def _ask(label: str, choices: list[str] | None = None) -> str:
             print(f"  choose one of: {', '.join(choices)}", file=sys.stderr)
 
 
+def _stdin_text() -> str:
+    from kbtools.errors import KBError
+
+    if sys.stdin is None:
+        raise KBError("--output -: standard input is closed")
+    raw = sys.stdin.buffer.read()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise KBError(f"--output -: standard input is not valid UTF-8 (byte 0x{raw[exc.start]:02x} at offset "
+                      f"{exc.start}); entries are UTF-8 text") from None
+
+
+def _check_utf8(flag: str, value: str | None) -> None:
+    """Arguments that were not valid UTF-8 arrive as lone surrogates, which no file can hold."""
+    from kbtools.errors import KBError
+
+    if value is None:
+        return
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise KBError(f"{flag} is not valid UTF-8 text; entries are UTF-8") from None
+
+
 def run(args: argparse.Namespace) -> int:
     from kbtools.errors import KBError
     from kbtools.load import load_products
@@ -52,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
     root = options.root(args)
     products, _ = load_products(root)
-    interactive = sys.stdin.isatty() and sys.stdout.isatty()
+    interactive = sys.stdin is not None and sys.stdin.isatty() and sys.stdout.isatty()
     product, component, entry_id = args.product, args.component, args.entry_id
     if not interactive:
         missing = [flag for flag, value in (("--product", product), ("--component", component),
@@ -68,7 +93,10 @@ def run(args: argparse.Namespace) -> int:
         entry_id = _ask("id (lowercase-slug, e.g. postgres-too-old)")
     output = args.output
     if output == "-":
-        output = sys.stdin.read()
+        output = _stdin_text()
+    for flag, value in (("--title-zh", args.title_zh), ("--title-en", args.title_en), ("--output", output),
+                        ("--command", args.symptom_command), ("--log", args.log)):
+        _check_utf8(flag, value)
     new = NewEntry(product=product, component=component, id=entry_id, command=args.symptom_command or "",
                    log=args.log or "")
     if args.title_zh:

@@ -87,7 +87,7 @@ def entry_paths_and_root(args: argparse.Namespace) -> tuple[list[Path] | None, P
         if not files:
             raise KBError(f"no entry files (*.md) in {', '.join(map(str, args.paths))}")
     if args.kb is None and files and not os.environ.get("KB_DIR"):
-        found = find_root(cwd=files[0].resolve().parent)
+        found = find_root(cwd=Path(os.path.realpath(files[0])).parent)
     else:
         found = find_root(args.kb)
     args.root = normalise_root(found)

@@ -7,6 +7,7 @@ This is the command people wait on, so it imports only what a search needs: no Y
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 from typing import TYPE_CHECKING
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING
 from kbtools.cli import options
 
 if TYPE_CHECKING:
+    from kbtools.index import Opened
     from kbtools.search import Hit
 
 LABELS = {
@@ -72,7 +74,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     parser.add_argument("--env", action="append", default=[], metavar="NAME=VERSION", type=_env,
                         help="only entries whose environment admits this version, e.g. postgresql=9.3 (repeatable)")
     parser.add_argument("--syntax", action="store_true",
-                        help="read TEXT as a Whoosh query (AND, OR, NOT, \"phrases\", field:word) instead of plain text")
+                        help="read TEXT as a Whoosh query (AND, OR, NOT, field:word; a \"quoted phrase\" matches "
+                             "entries holding all its words) instead of plain text")
     options.add_lang(parser)
     options.add_json(parser)
     options.add_colour(parser)
@@ -102,8 +105,9 @@ def read_query(args: argparse.Namespace) -> str:
     from kbtools.normalize import MAX_QUERY_CHARS
 
     if args.query == ["-"]:
-        # Read no more than the search will look at: a pasted log of gigabytes costs nothing more.
-        raw = sys.stdin.buffer.read(MAX_QUERY_CHARS * 4)
+        if sys.stdin is None:  # started with standard input closed (`<&-`)
+            raise KBError("`-` reads the query from standard input, but it is closed")
+        raw = _read_capped_stdin(MAX_QUERY_CHARS * 4)
         text = raw.decode("utf-8", errors="replace")[:MAX_QUERY_CHARS]
     else:
         # Arguments that were not valid UTF-8 arrive as surrogates: make them printable.
@@ -115,10 +119,28 @@ def read_query(args: argparse.Namespace) -> str:
     return text
 
 
+# Blank lines before the text are skipped, but not forever: `yes '' | kb search -` must end.
+MAX_LEADING_BLANK = 64 * 1024 * 1024
+
+
+def _read_capped_stdin(cap: int) -> bytes:
+    """At most ``cap`` bytes of stdin, from its first non-blank byte: read no more than the search
+    looks at, so that a pasted log of gigabytes costs nothing more."""
+    stream = sys.stdin.buffer
+    skipped = 0
+    while True:
+        chunk = stream.read(cap)
+        text = chunk.lstrip()
+        if text or not chunk or skipped > MAX_LEADING_BLANK:
+            break
+        skipped += len(chunk)
+    return text + stream.read(cap - len(text)) if text and len(text) < cap else text
+
+
 def run(args: argparse.Namespace) -> int:
     from kbtools.errors import KBError
     from kbtools.index import open_index, stderr_progress
-    from kbtools.search import QuerySyntaxError, search, site_url
+    from kbtools.search import DamagedIndex, QuerySyntaxError, search, site_url
     from kbtools.term import Painter, use_colour, warn
 
     text = read_query(args)
@@ -131,9 +153,19 @@ def run(args: argparse.Namespace) -> int:
         if opened.report is not None and opened.report.changed and opened.report.skipped:
             count = len(opened.report.skipped)
             warn(f"{count} invalid entr{'y' if count == 1 else 'ies'} left out of the index; run `kb validate`")
+        _check_filters(args, opened)
+        query = functools.partial(search, root, text, limit=args.limit, product=args.product,
+                                  component=args.component, tags=args.tag, env=dict(args.env),
+                                  syntax=args.syntax)
         try:
-            hits = search(root, text, limit=args.limit, product=args.product, component=args.component,
-                          tags=args.tag, env=dict(args.env), syntax=args.syntax, opened=opened)
+            try:
+                hits = query(opened=opened)
+            except DamagedIndex as exc:
+                # Deleting the index is always safe, and so is building a new one beside it.
+                warn(f"{exc}; rebuilding it")
+                opened.close()
+                opened = open_index(root, rebuild=True, progress=stderr_progress)
+                hits = query(opened=opened)
         except QuerySyntaxError as exc:
             raise KBError(f"cannot parse the query: {exc}") from None
         except ValueError as exc:
@@ -159,6 +191,22 @@ def run(args: argparse.Namespace) -> int:
             print()
         print(format_hit(hit, number, lang, base, paint, explain=args.explain))
     return 0 if found else 1
+
+
+def _check_filters(args: argparse.Namespace, opened: Opened) -> None:
+    """A --product, --component or --tag value that no entry has is a typo, not "no match"."""
+    from kbtools.errors import KBError
+
+    for flag, name, given in (("--product", "product", [args.product] if args.product else []),
+                              ("--component", "component", [args.component] if args.component else []),
+                              ("--tag", "tags", [tag.lower() for tag in args.tag])):
+        if not given:
+            continue
+        known = opened.values(name)
+        for value in given:
+            if value not in known:
+                listed = ", ".join(known) if known else "none"
+                raise KBError(f"{flag} `{value}`: no entry has it; known: {listed}")
 
 
 def _json(hit: Hit, base: str | None, lang: str, explain: bool) -> dict[str, object]:
