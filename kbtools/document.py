@@ -161,7 +161,7 @@ def _load_one(root: Path, rel: str) -> Loaded:
 
     if _products is None or _products[0] != root:
         _products = (root, load_products(root)[0])
-    entry, _problems = check_file(read_entry_file(root / rel), _products[1], root / ENTRIES)
+    entry, _problems = check_file(read_entry_file(root / rel), _products[1], root / ENTRIES, html=False)
     fields = document(entry, rel) if entry is not None else None
     return rel, fields, entry.id if entry is not None else None, file_hash(root / rel)
 

@@ -63,18 +63,27 @@ RULES: tuple[Rule, ...] = (
          "Remove the control character; right-to-left text needs none in these fields."),
     Rule("KB030", "version", "A version constraint in `environment`, or a release in `fixed_in`, does not parse.",
          "Write a PEP 440 specifier (`<9.4`, `>=0.14,<0.15`), a version (`0.14.1`) or a series (`0.14.x`)."),
-    Rule("KB031", "url", "A URL is not a well-formed http(s) address (or uses a scheme such as `javascript:`).",
-         "Use a full `https://` address."),
+    Rule("KB031", "url", "A URL is not a well-formed http(s) address, or holds `<`, `>`, `\"` or the like; or a link "
+         "in the body is neither http(s) nor relative as a browser reads it (entities decoded, tabs, newlines and "
+         "leading spaces dropped, case ignored: `javascript&#58;`, `java&#9;script:`, `JaVaScRiPt:`, `data:`).",
+         "Use a full `https://` address; percent-encode characters such as `<` and `>`."),
     Rule("KB032", "date", "A date is not a valid YYYY-MM-DD date, lies in the future, or `updated` is before `created`.",
          "Write dates as YYYY-MM-DD."),
     Rule("KB033", "related", "A `related` id names no entry in the knowledge base, or the entry itself, or is "
          "listed twice.",
          "Use the id of an existing entry (the file name without `.md`)."),
-    Rule("KB040", "html", "Raw HTML in the Markdown body or in a text field (only the two language markers are "
-         "allowed), or a `{…}` attribute list, which sets HTML attributes.",
+    Rule("KB040", "html", "HTML in a text field, or body Markdown that renders (with the site's Markdown settings) "
+         "to a tag or attribute outside the allowlist of entry pages: raw HTML, images, event handlers, styles, "
+         "`{…}` attribute lists.",
          "Write Markdown instead; put HTML-like error text and braces inside code blocks or backticks."),
     Rule("KB041", "duplicate-symptom", "Two entries claim the same symptom output.",
          "Merge the entries, or make each symptom the text that is specific to its problem."),
+    Rule("KB042", "link-work", "Brackets that do not close (`[`, `](`) would make the Markdown renderer walk more "
+         "than 1,000,000 characters (it walks from each to its match, or to the end of the paragraph: quadratic).",
+         "Close the brackets, escape them as `\\[`, or put the text in a code block."),
+    Rule("KB043", "render-cost", "The body renders to more than 512 KiB of HTML, or takes more than 0.8 s of CPU to "
+         "render and check (long runs of markup characters such as `&`, `<a`, `\\`, `*a` or `>`).",
+         "Shorten the text, or put it in a code block."),
     Rule("KB050", "translation-drift", "The code blocks of the zh and en halves differ (`kb validate`), or a pull "
          "request changed one half of an entry and not the other (`kb check-pr`).",
          "Make the code blocks byte-identical in both halves, and carry every change over to the other language.",

@@ -10,7 +10,7 @@ import datetime as dt
 import difflib
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,20 +21,14 @@ from pydantic import ValidationError
 from kbtools.errors import Problem
 from kbtools.model import Entry, FrontMatter, Product, Section
 from kbtools.parse import LANGS, REQUIRED_SECTIONS, SECTIONS, Half, ParsedFile, YamlFile, dotted
+from kbtools.parse import Section as BodySection
 from kbtools.versions import is_release, parse_constraint
 
 FIELDS = list(FrontMatter.model_fields)
 PLACEHOLDER = re.compile(r"\bTODO\b")
-# A tag opener in prose: `<b>`, `</p>`, `<!-- -->`, `<?php`. Autolinks (`<https://…>`) are allowed.
+# A tag opener in a plain-text field: `<b>`, `</p>`, `<!-- -->`, `<?php`. Autolinks (`<https://…>`) are allowed.
 HTML_TAG = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*(?=[\s/>])|/[A-Za-z]|!|\?)")
 AUTOLINK = re.compile(r"<https?://[^\s<>]+>")
-INLINE_CODE = re.compile(r"(`+)(?:.|\n)*?\1")
-MD_LINK = re.compile(r"\]\(\s*<?([^)\s>]*)")
-# The site enables Markdown's attr_list: `{ onmouseover="…" }` after a heading or an image sets
-# HTML attributes, event handlers included, with no `<` in sight. Same pattern as attr_list's.
-# A reference definition (`[1]: https://…`) is a link target too: `[1]: javascript:…` makes a live link.
-REF_DEF = re.compile(r"^\s*\[[^\]]+\]:[ \t]*<?([^\s>]*)")
-ATTR_LIST = re.compile(r"\{:?[ ]*[^}\n ][^}\n]*[ ]*\}")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # The longest real title has 125 characters (en; 108 in zh). 200 leaves that room to grow by half
 # again, and is what a search result shows of a line (kbtools.cli.search.MAX_LINE): past it a
@@ -72,15 +66,19 @@ def check_products(yf: YamlFile) -> tuple[dict[str, Product], list[Problem]]:
     return products, problems
 
 
-def check_file(parsed: ParsedFile, products: Mapping[str, Product], entries_dir: Path) -> tuple[Entry | None, list[Problem]]:
-    """All the checks that need only this file (and the product list)."""
+def check_file(parsed: ParsedFile, products: Mapping[str, Product], entries_dir: Path, *,
+               html: bool = True) -> tuple[Entry | None, list[Problem]]:
+    """All the checks that need only this file (and the product list).
+
+    ``html=False`` skips rendering the body to check its HTML: the search index needs only the
+    fields, and rendering every entry would double the time of a rebuild."""
     problems = list(parsed.problems)
     if parsed.data is None:
         return None, problems
     path, data = parsed.path, parsed.data
     _check_structure(parsed, problems)
     _check_values(parsed, products, entries_dir, problems)
-    _check_body(parsed, problems)
+    _check_body(parsed, problems, html)
     if any(p.severity == "error" for p in problems):
         return None, problems
     body = {
@@ -284,6 +282,10 @@ def url_problem(url: str) -> str | None:
     """Why ``url`` is not a well-formed absolute http(s) address, or None when it is."""
     if any(ch.isspace() or ord(ch) < 32 for ch in url):
         return f"URL contains white space or control characters: {_show(url)}"
+    unsafe = sorted({ch for ch in url if ch in '<>"`{}|\\^'})
+    if unsafe:
+        # Not valid in a URL (RFC 3986), and markup in HTML and Markdown: percent-encode them.
+        return f"URL contains {', '.join(f'`{ch}`' for ch in unsafe)}; percent-encode it: {_show(url)}"
     try:
         parts = urlsplit(url)
         host = parts.hostname or ""
@@ -297,7 +299,7 @@ def url_problem(url: str) -> str | None:
     return None
 
 
-def _check_body(parsed: ParsedFile, problems: list[Problem]) -> None:
+def _check_body(parsed: ParsedFile, problems: list[Problem], html: bool) -> None:
     path = parsed.path
     if not parsed.halves and not any(p.code == "KB020" for p in problems):
         problems.append(Problem(path, parsed.body_line, 1, "KB020",
@@ -321,7 +323,9 @@ def _check_body(parsed: ParsedFile, problems: list[Problem]) -> None:
             elif not section.text.strip():
                 problems.append(Problem(path, section.line, 1, "KB021", f"section `## {heading}` is empty"))
         for section in half.sections.values():
-            _check_markdown(path, section.text, section.text_line or section.line + 1, problems)
+            _check_placeholders(path, section.text, section.text_line or section.line + 1, problems)
+    if html:
+        _check_rendered(parsed, problems)
     # With a half or a section missing, code blocks are bound to differ: that is already said.
     if not any(p.code in ("KB020", "KB021") for p in problems):
         _check_translation(parsed, problems)
@@ -385,47 +389,175 @@ def _check_translation(parsed: ParsedFile, problems: list[Problem]) -> None:
         problems.append(drift)
 
 
-def _check_markdown(path: Path, text: str, first_line: int, problems: list[Problem]) -> None:
-    """Raw HTML, unsafe links and placeholders in prose; fenced code blocks and code spans are exempt."""
-    fence: str | None = None
-    prose: list[tuple[int, str]] = []
-    for offset, line in enumerate(text.split("\n")):
-        match = FENCE.match(line)
-        if fence is not None:
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence):
-                fence = None
-            continue
-        if match:
-            fence = match.group(1)
-            continue
-        # Indented lines are checked too: inside a list item they are paragraphs, not code (entries
-        # put code in fenced blocks), and an indented `[r]: javascript:…` is a live link.
-        prose.append((first_line + offset, line))
-    if not prose:  # a section of code blocks only ("".split gives one line, not none)
-        return
-    # Code spans may run over a line break, so blank them out over the joined prose.
-    joined = "\n".join(line for _, line in prose)
-    blanked = INLINE_CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), joined)
-    for (lineno, _), line in zip(prose, blanked.split("\n"), strict=True):
-        tag = HTML_TAG.search(AUTOLINK.sub(lambda m: " " * len(m.group(0)), line))
-        if tag:
-            problems.append(Problem(path, lineno, tag.start() + 1, "KB040",
-                                    "raw HTML in Markdown; write Markdown, or put the text in backticks"))
-        attrs = ATTR_LIST.search(line)
-        if attrs and not tag:
-            problems.append(Problem(path, lineno, attrs.start() + 1, "KB040",
-                                    "`{…}` in Markdown sets HTML attributes; put braces in backticks"))
-        links = [*MD_LINK.finditer(line)]
-        definition = REF_DEF.match(line)
-        for link in [*links, definition] if definition else links:
-            target = link.group(1)
-            if target and not target.startswith("#") and ":" in target.split("/")[0]:
-                reason = url_problem(target)
-                if reason:
-                    problems.append(Problem(path, lineno, link.start(1) + 1, "KB031", reason))
+def _check_placeholders(path: Path, text: str, first_line: int, problems: list[Problem]) -> None:
+    """TODO placeholders in prose; fenced code blocks and code spans are exempt."""
+    prose = "\n".join("" if in_code else line for in_code, line in fenced_lines_keep(text))
+    blanked = blank_code_spans(prose)
+    for offset, line in enumerate(blanked.split("\n")):
         todo = PLACEHOLDER.search(line)
         if todo:
-            problems.append(Problem(path, lineno, todo.start() + 1, "KB022", "a TODO placeholder is left here"))
+            problems.append(Problem(path, first_line + offset, todo.start() + 1, "KB022",
+                                    "a TODO placeholder is left here"))
+
+
+def fenced_lines_keep(text: str) -> list[tuple[bool, str]]:
+    """Every line of ``text`` with whether it is code: fence markers count as code, so that line
+    numbers stay those of the text."""
+    out: list[tuple[bool, str]] = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        match = FENCE.match(line)
+        if fence is None:
+            out.append((bool(match), line))
+            if match:
+                fence = match.group(1)
+            continue
+        out.append((True, line))
+        if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
+                and not line.strip()[len(match.group(1)):].strip():
+            fence = None
+    return out
+
+
+_BACKTICK_RUN = re.compile(r"`+")
+
+
+def blank_code_spans(text: str) -> str:
+    """``text`` with every code span replaced by spaces (line breaks kept), in linear time.
+
+    As CommonMark reads them: a run of n backticks opens a span that the next run of exactly n
+    backticks closes; a run that nothing closes is literal. (A regex with a lazy body and a
+    back-reference took minutes on a few thousand backticks.)
+    """
+    runs = [(m.start(), m.end()) for m in _BACKTICK_RUN.finditer(text)]
+    closer: list[int] = [-1] * len(runs)
+    last: dict[int, int] = {}
+    for i in range(len(runs) - 1, -1, -1):
+        size = runs[i][1] - runs[i][0]
+        closer[i] = last.get(size, -1)
+        last[size] = i
+    out = list(text)
+    i = 0
+    while i < len(runs):
+        j = closer[i]
+        if j < 0:
+            i += 1
+            continue
+        for k in range(runs[i][0], runs[j][1]):
+            if out[k] != "\n":
+                out[k] = " "
+        i = j + 1
+    return "".join(out)
+
+
+def _page_bodies(parsed: ParsedFile) -> Iterator[tuple[str, list[BodySection]]]:
+    """For each language, the body sections its page shows, in order (a section missing in one
+    language shows the other's, as kbtools.site.render does)."""
+    for lang in LANGS:
+        other = "en" if lang == "zh" else "zh"
+        shown: list[BodySection] = []
+        for key in SECTIONS:
+            mine = parsed.halves.get(lang, Half(lang, 0)).sections.get(key)
+            theirs = parsed.halves.get(other, Half(other, 0)).sections.get(key)
+            if mine is not None and mine.text.strip():
+                shown.append(mine)
+            elif theirs is not None and theirs.text.strip():
+                shown.append(theirs)
+        yield lang, shown
+
+
+def _check_rendered(parsed: ParsedFile, problems: list[Problem]) -> None:
+    """Render each language's page body with the site's Markdown and check the HTML it gives:
+    every tag and attribute inside the allowlist, every link http(s) or relative as a browser
+    reads it. Reference definitions reach across sections, so a page is rendered whole."""
+    from kbtools import markup
+
+    pages = [(lang, sections) for lang, sections in _page_bodies(parsed) if sections]
+    if _too_much_link_work(parsed, pages, problems):
+        return
+    found: list[Problem] = []
+    current = pages[0][1]
+    try:
+        with markup.cpu_budget(markup.RENDER_BUDGET):
+            for lang, sections in pages:
+                current = sections
+                html = markup.render(_page_markdown(parsed, lang, sections))
+                if len(html) > markup.MAX_HTML:
+                    problems.append(Problem(parsed.path, sections[0].line, 1, "KB043",
+                                            f"the body renders to {len(html):,} characters of HTML, over the limit of "
+                                            f"{markup.MAX_HTML:,} (runs of `&` or `<` grow fourfold); shorten it, or put "
+                                            "such text in a code block"))
+                    return
+                for finding in markup.html_problems(html):
+                    line, col = _locate(sections, finding.needles)
+                    found.append(Problem(parsed.path, line, col, finding.code, finding.message))
+    except markup.RenderTimeout:
+        problems.append(Problem(parsed.path, current[0].line, 1, "KB043",
+                                f"the body takes more than {markup.RENDER_BUDGET:g} s of CPU to render and check "
+                                "(long runs of markup characters such as `<a`, `\\`, `*a` or `>`); put such text in "
+                                "a code block"))
+        return
+    seen: set[tuple[int, int, str]] = set()
+    for problem in found:  # a finding in a section that both pages show is reported once
+        if (problem.line, problem.col, problem.code) not in seen:
+            seen.add((problem.line, problem.col, problem.code))
+            problems.append(problem)
+
+
+def _page_markdown(parsed: ParsedFile, lang: str, sections: list[BodySection]) -> str:
+    """The body of ``lang``'s page as kbtools.site.render._sections writes it: a section that only
+    the other language has is shown in a `<div lang markdown>` (md_in_html)."""
+    own = [s for s in parsed.halves[lang].sections.values()] if lang in parsed.halves else []
+    parts = []
+    for section in sections:
+        if any(section is s for s in own):
+            parts.append(f"## {section.heading}\n\n{section.text.strip()}")
+        else:
+            other = "en" if lang == "zh" else "zh"
+            parts.append(f'## {section.heading}\n\n<div lang="{other}" markdown>\n\n{section.text.strip()}\n\n</div>')
+    return "\n\n".join(parts)
+
+
+def _locate(sections: list[BodySection], needles: tuple[str, ...]) -> tuple[int, int]:
+    """The line and column of the first needle found in the sections (else the first heading)."""
+    from kbtools import markup
+
+    for section in sections:
+        at = markup.locate(section.text, needles)
+        if at is not None:
+            return _position(section, at)
+    return sections[0].line, 1
+
+
+def _position(section: BodySection, at: int) -> tuple[int, int]:
+    before = section.text[:at]
+    return (section.text_line or section.line + 1) + before.count("\n"), at - (before.rfind("\n") + 1) + 1
+
+
+def _too_much_link_work(parsed: ParsedFile, pages: list[tuple[str, list[BodySection]]],
+                        problems: list[Problem]) -> bool:
+    """KB042 before rendering: brackets that would make Python-Markdown walk too far."""
+    from kbtools import markup
+
+    for _lang, sections in pages:
+        total, worst = 0, (0, sections[0], 0)
+        for section in sections:
+            offset = 0
+            prose = "\n".join("" if in_code else line for in_code, line in fenced_lines_keep(section.text))
+            for block in re.split(r"(\n[ \t]*\n)", prose):
+                work, at = markup.link_work(block)
+                total += work
+                if work > worst[0]:
+                    worst = (work, section, offset + at)
+                offset += len(block)
+        if total > markup.MAX_LINK_WORK:
+            line, col = _position(worst[1], worst[2])
+            problems.append(Problem(parsed.path, line, col, "KB042",
+                                    f"brackets that do not close (`[`, `](`) make the renderer walk {total:,} "
+                                    f"characters, over the limit of {markup.MAX_LINK_WORK:,}; close them, escape them "
+                                    "as `\\[`, or put the text in a code block"))
+            return True
+    return False
 
 
 def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids: set[str] | None = None,

@@ -143,3 +143,55 @@ class Browser:
                         line: li.querySelector('.kb-paste__line').textContent,
                         fix: li.querySelector('.kb-paste__fix').textContent}))};
         }""", [panel])
+
+
+def load_unchecked(root: Path) -> Any:
+    """The KB at ``root`` with none of the validator's checks: every entry file that makes an
+    Entry at all (the model's types and slugs only). Lets a test build a site from hostile entries
+    that ``kb validate`` refuses, to prove that the site's own defences hold without it."""
+    from pydantic import ValidationError
+
+    from kbtools.load import KB, entry_files, load_products
+    from kbtools.model import Entry
+    from kbtools.parse import read_entry_file
+
+    products, _ = load_products(root)
+    entries, ids = [], set()
+    for path in entry_files(root):
+        parsed = read_entry_file(path)
+        if not isinstance(parsed.data, dict) or set(parsed.halves) != {"zh", "en"}:
+            continue
+        body = {lang: {key: {"key": s.key, "heading": s.heading, "text": s.text, "line": s.line}
+                       for key, s in half.sections.items()} for lang, half in parsed.halves.items()}
+        try:
+            entry = Entry.model_validate({**parsed.data, "path": path, "body": body})
+        except (ValidationError, TypeError, ValueError):
+            continue
+        if entry.id not in ids and entry.product in products:
+            ids.add(entry.id)
+            entries.append(entry)
+    return KB(root, products, entries)
+
+
+def build_unchecked(root: Path) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build`` of ``root`` with :func:`load_unchecked` in place of the loader, not strict
+    (hostile links are unrecognised ones to MkDocs)."""
+    code = ("import sys; sys.path.insert(0, sys.argv[1])\n"
+            "import sitebuild, kbtools.site.build\n"
+            "kbtools.site.build.load_kb = lambda root: sitebuild.load_unchecked(root)\n"
+            "from mkdocs.__main__ import cli\n"
+            "cli(['build', '--no-strict', '-d', sys.argv[2]])\n")
+    return subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(root / "site")],
+                          cwd=root, capture_output=True, text=True, timeout=600,
+                          env={**_env(), "NO_MKDOCS_2_WARNING": "1"})
+
+
+def build_unsanitized(root: Path, site: Path) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build --strict`` of ``root`` into ``site`` with the entry-page sanitizer replaced
+    by the identity: the site as it was before the sanitizer, to compare with."""
+    code = ("import sys, kbtools.markup\n"
+            "kbtools.markup.sanitize = lambda html: html\n"
+            "from mkdocs.__main__ import cli\n"
+            "cli(['build', '--strict', '-d', sys.argv[1]])\n")
+    return subprocess.run([sys.executable, "-c", code, str(site)], cwd=root, capture_output=True, text=True,
+                          timeout=600, env={**_env(), "NO_MKDOCS_2_WARNING": "1"})

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from conftest import entry_text
-from sitebuild import REPO, build, copy_site_files
+from sitebuild import REPO, build, build_unsanitized, copy_site_files
 
 pytestmark = pytest.mark.slow
 
@@ -43,9 +43,11 @@ def _hostile_but_valid(root: Path) -> None:
              "output": f"{SCRIPT}\n<img src=x onerror=alert('{MARK}')>\n]]></x>{HANDLER}\n"},
             {"log": f"error.log {HANDLER}", "output": f"</code></pre>{SCRIPT}\n"},
         ],
-        "references": [{"url": f"https://example.com/\"onmouseover=\"alert('{MARK}')", "title": f"Ref {HANDLER}"}],
+        # KB031 refuses `"`, `<` and `>` in URLs; `'` and `)` are valid URL characters, and the ones that
+        # once ended a spliced `[title](url)` (issue 13 (i)).
+        "references": [{"url": f"https://example.com/'onmouseover='alert({MARK})", "title": f"Ref {HANDLER}"}],
         "source": {"title": f"Src {HANDLER}", "author": f"Author {HANDLER}",
-                   "url": f"https://example.com/?q=\"><x/onclick={MARK}>", "section": f"Section {HANDLER}"},
+                   "url": f"https://example.com/?q=')[x](javascript:alert({MARK}))", "section": f"Section {HANDLER}"},
     }, body=body)
     (root / "entries/kong").mkdir(parents=True)
     shutil.copy2(REPO / "entries/products.yml", root / "entries/products.yml")
@@ -129,3 +131,21 @@ def test_the_invalid_hostile_corpus_stops_the_build(tmp_path: Path) -> None:
     assert "Traceback" not in done.stderr
     assert "entries/kong/script-in-body.md:27:9: KB040" in done.stderr
     assert not list((root / "site").rglob("script-in-body*")), "no page of an invalid entry is written"
+
+
+def test_the_sanitizer_leaves_the_real_site_byte_identical(tmp_path: Path) -> None:
+    # The real KB built as it is, and built with the sanitizer replaced by the identity: every
+    # file of the two sites is the same, byte for byte.
+    root = tmp_path / "kb"
+    root.mkdir()
+    shutil.copytree(REPO / "entries", root / "entries")
+    copy_site_files(root)
+    done = build(root)
+    assert done.returncode == 0, done.stderr[-3000:]
+    raw = build_unsanitized(root, tmp_path / "raw")
+    assert raw.returncode == 0, raw.stderr[-3000:]
+    ours = {p.relative_to(root / "site"): p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    theirs = {p.relative_to(tmp_path / "raw"): p.read_bytes() for p in (tmp_path / "raw").rglob("*") if p.is_file()}
+    assert sorted(ours) == sorted(theirs)
+    assert len([p for p in ours if "entries" in p.parts]) >= 30
+    assert [p for p in ours if ours[p] != theirs[p]] == []

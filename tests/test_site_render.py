@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -129,3 +130,39 @@ def test_code_span_and_relative() -> None:
     assert md.code_span("a`b") == "``a`b``"
     assert md.relative("entries/kong/a.md", "tags.md") == "../../tags.md"
     assert md.relative("index.md", "entries/kong/a.md") == "entries/kong/a.md"
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+        self.tags: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.add(tag)
+        self.hrefs += [v or "" for k, v in attrs if k == "href" and (v or "").startswith("http")]
+
+
+@pytest.mark.parametrize("url,seen", [
+    # Issue 13 (i): once spliced raw into `[title](url)`, the `)` ended the link and the rest was HTML.
+    ("https://a.example/x)<svg/onload=alert(1)>", "https://a.example/x)%3Csvg/onload=alert(1)%3E"),
+    ('https://a.example/"onmouseover="alert(1)', "https://a.example/%22onmouseover=%22alert(1)"),
+    ("https://a.example/a b\\c`d", "https://a.example/a%20b%5Cc%60d"),
+    # `&#58;` is not a colon to the browser: it stays the five characters it was in the YAML.
+    ("https://a.example/?q=&#58;", "https://a.example/?q=&#58;"),
+    # Real URLs reach the page unchanged.
+    ("https://nginx.org/x.html?&_ga=2.1#keepalive", "https://nginx.org/x.html?&_ga=2.1#keepalive"),
+    ("https://en.wikipedia.org/wiki/Kong_(software)", "https://en.wikipedia.org/wiki/Kong_(software)"),
+])
+def test_front_matter_urls_are_built_from_escaped_parts(url: str, seen: str) -> None:
+    from kbtools import markup
+
+    entry = make_entry(references=[{"url": url, "title": "Ref"}],
+                       source={"title": "Note", "author": "A", "url": url, "section": "S"})
+    for lang in ("zh", "en"):
+        page = markup.render(render_entry(entry, lang, SiteContext(PRODUCTS, {}, "")))
+        links = _Links()
+        links.feed(page)
+        assert links.hrefs == [seen, seen], page  # the reference, then the source
+        assert not links.tags & {"svg", "img", "script"}
+        assert markup.html_problems(page) == []

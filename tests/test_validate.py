@@ -82,6 +82,10 @@ FIXTURES: dict[str, Fixture] = {
               "kong/a.md", line_of(BASE, "The database is too old.")),
     "KB041": ({"kong/a.md": BASE, "kong/b.md": swap("id: a", "id: b")}, PRODUCTS, "kong/b.md",
               line_of(BASE, "output:")),
+    "KB042": ({"kong/a.md": swap("The database is too old.", "The database is " + "[" * 2000)}, PRODUCTS,
+              "kong/a.md", line_of(BASE, "The database is too old.")),
+    "KB043": ({"kong/a.md": swap("The database is too old.", "The database is " + "&" * 140_000)}, PRODUCTS,
+              "kong/a.md", line_of(BASE, "## Cause")),
     "KB050": ({"kong/a.md": swap("yum install postgresql96", "yum install postgresql10", last=True)}, PRODUCTS,
               "kong/a.md", line_of(BASE, "```bash", 1)),
 }

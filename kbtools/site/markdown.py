@@ -42,10 +42,23 @@ def fence(body: str, lang: str = "text") -> str:
     return f"{ticks}{lang}\n{body}\n{ticks}"
 
 
-def link(label: str, target: str) -> str:
-    """A Markdown link whose label is literal text; the target must already be a safe URL or path."""
-    wrap = any(c in target for c in " ()<>")
-    return f"[{text(label)}](<{target}>)" if wrap else f"[{text(label)}]({target})"
+# Characters that end or reshape a Markdown link target, or that HTML reads as markup, and that
+# a URL never needs literally: percent-encoded, as a browser would send them anyway.
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f<>\"\\`{}|^]")
+
+
+def target(url: str) -> str:
+    """``url`` (a front-matter value or our own path) as a Markdown link target that ends where
+    it should and says exactly ``url`` to the browser: never spliced in raw."""
+    url = _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group(0).encode("utf-8")), url)
+    # `&` stays `&` for the browser (`&#58;` must not become `:`); parentheses are safe inside `<…>`.
+    url = url.replace("&", "&amp;")
+    return f"<{url}>" if any(c in url for c in "()") else url
+
+
+def link(label: str, url: str) -> str:
+    """A Markdown link whose label is literal text and whose target is :func:`target`."""
+    return f"[{text(label)}]({target(url)})"
 
 
 def relative(from_page: str, to_page: str) -> str:

@@ -8,6 +8,7 @@ first one's ``on_post_build``):
 - ``on_files``: add ``kb.json`` (the export) and the error search's data to the default language's build.
 - ``on_page_markdown``: fill the ``<!-- kb:... -->`` marks of hand-written pages; point each
   page's edit button at the file a contributor edits.
+- ``on_page_content``: pass each entry page's HTML through the allowlist sanitizer.
 - ``on_post_build``: keep each language's search entries, then give each language its own index.
 """
 
@@ -136,6 +137,14 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         for name in unknown:
             log.warning(f"{page.file.src_uri}: unknown mark `<!-- kb:{name} -->`")
         return text
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # The second line of defence behind `kb validate`: an entry page's HTML passes the
+        # allowlist sanitizer before the theme wraps it (kbtools.markup.sanitize).
+        from kbtools.markup import sanitize
+
+        src = getattr(page.file, "norm_src_uri", page.file.src_uri)
+        return sanitize(html) if src.startswith("entries/") else html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
         from kbtools.site.langmenu import relative_language_links

@@ -67,7 +67,7 @@ def render_entry(entry: Entry, lang: str, ctx: SiteContext) -> str:
     url = ctx.edit_url(source_path(entry))
     if url:
         parts.append(f"## {label(lang, 'edit')}\n\n"
-                     + label(lang, "edit_text", path=source_path(entry), url=url))
+                     + label(lang, "edit_text", path=source_path(entry), url=md.target(url)))
     return "\n\n".join(parts) + "\n"
 
 
@@ -93,7 +93,7 @@ def _sections(entry: Entry, lang: str, ctx: SiteContext) -> list[str]:
         if mine is not None and mine.text.strip():
             out.append(f"## {headings[lang]}\n\n{mine.text.strip()}")
         elif theirs is not None and theirs.text.strip():
-            notice = label(lang, "fallback", url=ctx.edit_url(source_path(entry)) or "#")
+            notice = label(lang, "fallback", url=md.target(ctx.edit_url(source_path(entry)) or "#"))
             out.append(f"## {headings[lang]}\n\n"
                        f'!!! info "{label(lang, "fallback_title")}"\n\n    {notice}\n\n'
                        # Marked with its own language, for screen readers, fonts and translation tools.
@@ -150,7 +150,8 @@ def _related(entry: Entry, lang: str, ctx: SiteContext, here: str) -> str:
 def _source(entry: Entry, lang: str, here: str) -> str:
     source = entry.source
     assert source is not None
-    line = label(lang, "source_text", author=md.text(source.author), title=md.text(source.title), url=source.url)
+    line = label(lang, "source_text", author=md.text(source.author), title=md.text(source.title),
+                 url=md.target(source.url))
     if source.section:
         line += label(lang, "source_section", section=md.text(source.section))
     line += "。" if lang == "zh" else "."
