@@ -86,16 +86,20 @@ _COMMON_BIGRAMS = """
 """
 COMMON = frozenset(_COMMON_WORDS.split()) | frozenset(_COMMON_BIGRAMS.split())
 
-_IDENTIFIER_CHARS = re.compile(r"[_.]")
-_MIXED = re.compile(r"(?=.*[a-z])(?=.*\d)")  # `e00042`, `v1beta1`: letters and digits in one word
-_FILE_NAME = re.compile(r"\.(?:lua|conf|c|h|go|py|js|java|rb|sh|yml|yaml|json|key|crt|pem|log|so|txt)$")
+# Patterns in the subset that Python and the browser read alike (see kbtools/normalize.py).
+IDENTIFIER_CHARS = r"[_.]"
+MIXED = r"^(?=.*[a-z])(?=.*[0-9])"  # `e00042`, `v1beta1`: letters and digits in one word
+FILE_NAME = r"\.(?:lua|conf|c|h|go|py|js|java|rb|sh|yml|yaml|json|key|crt|pem|log|so|txt)$"
+_IDENTIFIER_CHARS = re.compile(IDENTIFIER_CHARS)
+_MIXED = re.compile(MIXED)
+_FILE_NAME = re.compile(FILE_NAME)
 
 
 def weight(token: str) -> float:
     """The fixed weight of one search token (a token of :func:`kbtools.normalize.tokens`)."""
     if token in COMMON:
         return COMMON_WEIGHT
-    if is_identifier(token) or _MIXED.match(token):
+    if is_identifier(token) or _MIXED.search(token):
         return IDENTIFIER_WEIGHT
     return PLAIN_WEIGHT
 
@@ -157,14 +161,16 @@ def query_weights(q_tokens: Iterable[str]) -> dict[str, float]:
     return {t: weight(t) for t in q_tokens}
 
 
-_QUOTED = re.compile(r"""'([^'\s/]{2,80})'|"([^"\s/]{2,80})"|‘([^’\s/]{2,80})’|“([^”\s/]{2,80})”""")
+QUOTED = "|".join(rf"{a}([^{b}{normalize.SPACE}/]{{2,80}}){b}" for a, b in (("'", "'"), ('"', '"'), ("‘", "’"), ("“", "”")))
+_QUOTED = re.compile(QUOTED)
+SUBJECTS_MAX_CHARS = 65536
 
 
 def subjects(text: str) -> frozenset[str]:
     """The names an error message quotes (`module 'socket'`, `unknown directive "real_ip_header"`),
     as tokens: what the error is about. Paths are left out (they vary from machine to machine)."""
     names: set[str] = set()
-    for match in _QUOTED.finditer(text[:65536]):
+    for match in _QUOTED.finditer(text[:SUBJECTS_MAX_CHARS]):
         if text[max(0, match.start() - 9):match.start()].endswith("function "):
             continue  # a Lua stack trace's `in function 'xpcall'`: where it passed, not what failed
         name = next(group for group in match.groups() if group)

@@ -32,59 +32,77 @@ from functools import cache, lru_cache
 MAX_QUERY_CHARS = 64 * 1024
 MAX_QUERY_TOKENS = 2000
 
-_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+# The patterns below are written in the subset of regular expressions that Python's `re` and the
+# browser's `RegExp` (with the `u` flag) read the same way: no `\w`, `\d`, `\s` or `\b`, whose
+# meaning differs between the two (Unicode in Python, ASCII in JavaScript), but explicit classes.
+# The site's search reads them as data (kbtools/searchrules.py); tests/test_searchrules.py keeps
+# the subset and runs both tokenisers over real lines.
+CJK = r"\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+# Letters and digits of words other than CJK: ASCII, Latin, Greek, Cyrillic, full-width forms.
+# Other scripts (rare in error text of a zh/en KB) are not words.
+_LATIN = (r"0-9A-Za-z_\u00aa\u00b5\u00ba\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02af\u0370-\u0373\u0376\u0377"
+          r"\u037b-\u037d\u0386\u0388-\u03ff\u0400-\u0481\u048a-\u052f\uff10-\uff19\uff21-\uff3a\uff41-\uff5a")
+# Whitespace as Python's str.isspace() has it (JavaScript's `\s` differs: \ufeff, \x1c-\x1f).
+SPACE = r"\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+ANY = _LATIN + CJK  # a word character of any script: where a word starts or ends
 
 # Variable parts of log lines, removed before splitting into words. Order matters: timestamps
 # before ports (both contain colons), UUIDs before hex ids. The forms that start at a word
-# boundary share one `\b`: most positions in a text are inside a word, and there the regex now
+# boundary share one boundary test: most positions in a text are inside a word, and there the regex
 # fails after one test instead of nine (2.5x faster over whole entries, the same matches: the other
-# forms start with `[`, `*`, `:` or a path, which no `\b` form can start with at the same place).
+# forms start with `[`, `*`, `:` or a path, which no word form can start with at the same place).
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)"
+_END = rf"(?![{ANY}])"  # the end of a word
 _AT_WORD = "|".join((
     # 2018/10/15 10:07:27, 2018-10-15T10:07:27.123+08:00, Oct 15 10:07:27, I1015 10:07:27.123456
-    r"\d{4}[/-]\d{1,2}[/-]\d{1,2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?(?:Z|[+-]\d{2}:?\d{2})?)?",
+    r"[0-9]{4}[/-][0-9]{1,2}[/-][0-9]{1,2}(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?:[.,][0-9]+)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?",
     # syslog's `Oct 15 10:07:27 myhost kong[123]:`: the host is whose machine it is, not the error
-    rf"{_MONTH}\s+\d{{1,2}}\s+\d{{1,2}}:\d{{2}}:\d{{2}}\s+[\w.-]+(?=\s+[\w./-]+(?:\[\d+\])?:\s)",
-    rf"{_MONTH}\s+\d{{1,2}}\b",
-    r"[IWEF]\d{4}(?=\s)",
-    r"\d{1,2}:\d{2}:\d{2}(?:[.,]\d+)?\b",
-    r"\d+#\d+:?",                          # nginx worker pid#tid
-    r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b",  # UUID
-    r"\d{1,3}(?:\.\d{1,3}){3}\b",           # IPv4
-    r"(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{1,4}\b",  # IPv6 (the full or partly full forms)
-    r"0x[0-9a-fA-F]+\b",                    # hex numbers and addresses
+    (rf"{_MONTH}[{SPACE}]+[0-9]{{1,2}}[{SPACE}]+[0-9]{{1,2}}:[0-9]{{2}}:[0-9]{{2}}[{SPACE}]+[{ANY}.\-]+"
+     rf"(?=[{SPACE}]+[{ANY}./\-]+(?:\[[0-9]+\])?:[{SPACE}])"),
+    rf"{_MONTH}[{SPACE}]+[0-9]{{1,2}}{_END}",
+    rf"[IWEF][0-9]{{4}}(?=[{SPACE}])",
+    rf"[0-9]{{1,2}}:[0-9]{{2}}:[0-9]{{2}}(?:[.,][0-9]+)?{_END}",
+    r"[0-9]+#[0-9]+:?",                     # nginx worker pid#tid
+    rf"[0-9a-fA-F]{{8}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{4}}-[0-9a-fA-F]{{12}}{_END}",  # UUID
+    rf"[0-9]{{1,3}}(?:\.[0-9]{{1,3}}){{3}}{_END}",  # IPv4
+    rf"(?:[0-9a-fA-F]{{1,4}}:){{2,7}}[0-9a-fA-F]{{1,4}}{_END}",  # IPv6 (the full or partly full forms)
+    rf"0x[0-9a-fA-F]+{_END}",               # hex numbers and addresses
 ))
-_VARIABLE = re.compile(
-    "|".join((
-        rf"\b(?:{_AT_WORD})",
-        # [error], [warn] ... as nginx, Kong and most daemons print their level
-        r"\[(?:emerg|alert|crit|error|err|warn|warning|notice|info|debug|trace|fatal)\]",
-        r"\*\d+\b",                             # nginx connection number
-        r"(?<=[\w\])]):\d+\b",                  # :port and file:line
-        r"(?:/home|/Users|/var/folders|[A-Za-z]:\\Users)[/\\][^/\\\s]+",  # whose home folder it is
-    )),
-)
+VARIABLE = "|".join((
+    rf"(?<![{ANY}])(?:{_AT_WORD})",
+    # [error], [warn] ... as nginx, Kong and most daemons print their level
+    r"\[(?:emerg|alert|crit|error|err|warn|warning|notice|info|debug|trace|fatal)\]",
+    rf"\*[0-9]+{_END}",                     # nginx connection number
+    rf"(?<=[{ANY}\])]):[0-9]+{_END}",       # :port and file:line
+    rf"(?:/home|/Users|/var/folders|[A-Za-z]:\\Users)[/\\][^/\\{SPACE}]+",  # whose home folder it is
+))
+_VARIABLE = re.compile(VARIABLE)
 
-# A word: letters/digits/underscore (any script but CJK), joined by dots or hyphens.
-_W = rf"[^\W{_CJK}]"
+# A word: letters/digits/underscore (any script but CJK), joined by dots or hyphens; or a CJK run.
+WORD = rf"[{_LATIN}]+(?:[.\-][{_LATIN}]+)*|[{CJK}]+"
 # Compiling a character class with the CJK ranges costs ~3 ms each (Python's re walks every code
 # point of a range), ~15 ms of a search's start-up in all. Most text is ASCII, where no CJK class
-# can match and `\w` is the same class: that text takes a pattern that compiles in no time, and
+# can match: that text takes a pattern that compiles in no time (the same matches on ASCII), and
 # the full one is compiled the first time a text needs it.
-_WORD_ASCII = re.compile(r"\w+(?:[.\-]\w+)*")
-_PART_SPLIT = re.compile(r"[._\-]+")
-_CAMEL = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
-_HEX_ID = re.compile(r"^(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}$")
-_DIGITS = re.compile(r"^[\d.]+$")
+_WORD_ASCII = re.compile(r"[0-9A-Za-z_]+(?:[.\-][0-9A-Za-z_]+)*")
+PART_SPLIT = r"[._\-]+"
+CAMEL = r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|[0-9]+"
+HEX_ID = r"^(?=[0-9a-f]*[0-9])(?=[0-9a-f]*[a-f])[0-9a-f]{7,}$"
+DIGITS = r"^[0-9.]+$"
+_PART_SPLIT = re.compile(PART_SPLIT)
+_CAMEL = re.compile(CAMEL)
+_HEX_ID = re.compile(HEX_ID)
+_DIGITS = re.compile(DIGITS)
 # An error number in parentheses, `(104)` or `(104: Connection reset by peer)`: numbers are
 # otherwise dropped as noise, but this one tells `Connection reset by peer (104)` (Linux) from
 # `(54)` (macOS), and `(111: Connection refused)` from `(110: Connection timed out)`.
-_ERRNO = re.compile(r"\((\d{1,5})(?=\)|:\s)")
+ERRNO = rf"\(([0-9]{{1,5}})(?=\)|:[{SPACE}])"
+_ERRNO = re.compile(ERRNO)
 
 
 @cache
 def _word_re() -> re.Pattern[str]:
-    return re.compile(rf"{_W}+(?:[.\-]{_W}+)*|[{_CJK}]+")
+    return re.compile(WORD)
 
 
 def _words(text: str) -> re.Pattern[str]:

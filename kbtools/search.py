@@ -45,7 +45,12 @@ COMMON_MIN = 20
 CANDIDATES = 50
 SHORT_QUERY_WORDS = 2
 STRONG_FIELDS = ("symptom", "title", "code")
-_LOG_MARKS = re.compile(r"\[[a-z]+\]|\w\(\)|\w+\.\w+:\d|\b(?:ERROR|Error|FATAL|error):|^[EWIF]\d{4} |\w/\w", re.M)
+# In the subset of regular expressions that the browser reads alike (see kbtools/normalize.py).
+_W = f"[{normalize.ANY}]"
+LOG_MARKS = (rf"\[[a-z]+\]|{_W}\(\)|{_W}+\.{_W}+:[0-9]|(?<!{_W})(?:ERROR|Error|FATAL|error):|^[EWIF][0-9]{{4}} "
+             rf"|{_W}/{_W}")
+_LOG_MARKS = re.compile(LOG_MARKS, re.M)
+LOG_MARKS_MAX_CHARS = 4096
 
 _SITE_URL = re.compile(r"""^site_url\s*:\s*["']?([^"'#\s]+)""", re.MULTILINE)
 # MkDocs' `!ENV` tag: `site_url: !ENV NAME` or `site_url: !ENV [NAME, OTHER, "default"]` (the first
@@ -172,7 +177,7 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
         # A query of one or two words keeps them: it is all the user gave, and the entries that
         # hold those words are the answer (at least as possible ones).
         common = max(COMMON_MIN, COMMON_SHARE * total)
-        short = len(text.split()) <= SHORT_QUERY_WORDS
+        short = len(text.split()) <= SHORT_QUERY_WORDS  # str.split: normalize.SPACE
         if syntax:
             query = _parsed(opened, text)
         else:
@@ -280,7 +285,7 @@ class _PostingCache:
 
 
 def _looks_like_log(text: str) -> bool:
-    return bool(_LOG_MARKS.search(text[:4096]))
+    return bool(_LOG_MARKS.search(text[:LOG_MARKS_MAX_CHARS]))
 
 
 def _env_admits(constraints: Mapping[str, str], env: Mapping[str, str]) -> bool:

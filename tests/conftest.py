@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -100,3 +103,59 @@ def make_kb(tmp_path: Path) -> Callable[..., Path]:
         return root
 
     return build
+
+
+# -- the built site in chromium (tests/test_site_browser.py, tests/test_site_search_browser.py)
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    base: str  # the address it is served at
+    root: Path  # the KB it was built from
+
+
+@pytest.fixture(scope="session")
+def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
+    """The repository's KB built into a site once per session, served on 127.0.0.1.
+
+    Skipped with a reason when chromium or Playwright is missing, except under CI=true, where the
+    same condition is a failure: CI must not pass by skipping the only tests that open the site.
+    """
+    from sitebuild import browser_unavailable, build, copy_site_files, serve
+
+    reason = browser_unavailable()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+    root = tmp_path_factory.mktemp("site")
+    shutil.copytree(REPO / "entries", root / "entries")
+    copy_site_files(root)
+    done = build(root)
+    assert done.returncode == 0, done.stderr
+    with serve(root / "site") as base:
+        yield BuiltSite(base, root)
+
+
+@pytest.fixture
+def site(built_site: BuiltSite) -> str:
+    return built_site.base
+
+
+@pytest.fixture
+def browser(site: str) -> Iterator[Any]:
+    """A fresh chromium page on the site; fails the test on any console error or outside request."""
+    from playwright.sync_api import sync_playwright
+    from sitebuild import CHROMIUM, Browser
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
+        )
+        page = chromium.new_page(viewport={"width": 1280, "height": 900})
+        b = Browser(site, page)
+        yield b
+        chromium.close()
+        assert b.outside == [], f"requests left 127.0.0.1: {b.outside}"
+        assert b.errors == [], f"console errors: {b.errors}"

@@ -1,4 +1,5 @@
-"""Helpers for the site tests: copy the site's own files beside a KB in tmp, build it, serve it."""
+"""Helpers for the site tests: copy the site's own files beside a KB in tmp, build it, serve it, open it
+in chromium."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 REPO = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
 GENERATED = ("entries", "components")
 
 
@@ -58,6 +61,88 @@ def serve(folder: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def browser_unavailable() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing (apt-get install chromium fonts-wqy-microhei)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install -e '.[test]')"
+    return None
+
+
+class Browser:
+    """One page in chromium that records console errors and every request to another host."""
+
+    def __init__(self, base: str, page: Any) -> None:
+        self.base, self.page = base, page
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.route("**/*", self._route)
+
+    def _route(self, route: Any) -> None:
+        host = urlsplit(route.request.url).hostname
+        if host == "127.0.0.1":
+            route.continue_()
+        else:
+            self.outside.append(route.request.url)
+            route.abort()
+
+    def open(self, path: str) -> Any:
+        self.page.goto(self.base + path)
+        self.page.wait_for_load_state("networkidle")
+        return self.page
+
+    def search(self, query: str, *, cjk: bool = False) -> list[str]:
+        """Material's own search box: the result links."""
+        page = self.page
+        page.keyboard.press("s")  # Material's shortcut opens the search box
+        box = page.locator("input.md-search__input")
+        box.wait_for(state="visible")
+        box.fill("")
+        box.type(query, delay=30)
+        if cjk:
+            # Material searches on keyboard events; text typed as CJK arrives without the key
+            # event that triggers it, so one more key press (a space, then take it back) does.
+            box.press("Space")
+            box.press("Backspace")
+        page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
+        return [str(a.get_attribute("href")) for a in page.locator(".md-search-result__link").all()]
+
+    def paste(self, text: str, *, panel: str = "#kb-paste-home") -> dict[str, Any]:
+        """Paste ``text`` into the paste box of ``panel`` as a person does (the clipboard's paste
+        event) and wait for its answer: the shown results (id, tier, href, line, fix) and the status."""
+        page = self.page
+        box = page.locator(f"{panel} textarea")
+        box.fill("")
+        box.focus()
+        # In one step, so that no earlier search can mark the panel done in between.
+        page.evaluate("""([sel, text]) => {
+            document.querySelector(sel).removeAttribute('data-state');
+            const box = document.querySelector(sel + ' textarea');
+            const data = new DataTransfer();
+            data.setData('text/plain', text);
+            // What the browser does with a paste: insert the text, then fire the event.
+            box.value = text;
+            box.dispatchEvent(new ClipboardEvent('paste', {clipboardData: data, bubbles: true}));
+        }""", [panel, text])
+        page.wait_for_selector(f"{panel}[data-state=done]", timeout=20_000)
+        return page.evaluate("""([sel]) => {
+            const root = document.querySelector(sel);
+            const status = root.querySelector('.kb-paste__status');
+            return {status: status.hidden ? '' : status.textContent,
+                    hits: [...root.querySelectorAll('.kb-paste__hit')].map(li => ({
+                        id: li.dataset.id, href: li.querySelector('a').href,
+                        title: li.querySelector('a').textContent,
+                        confident: !!li.querySelector('.kb-paste__tier--confident'),
+                        line: li.querySelector('.kb-paste__line').textContent,
+                        fix: li.querySelector('.kb-paste__fix').textContent}))};
+        }""", [panel])
 
 
 def load_unchecked(root: Path) -> Any:

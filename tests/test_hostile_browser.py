@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitebuild import build_unchecked, load_unchecked, serve
+from sitebuild import CHROMIUM, build_unchecked, load_unchecked, serve
+from sitebuild import browser_unavailable as _unavailable
 from test_hostile_site import _hostile_but_valid
-from test_site_browser import CHROMIUM, _unavailable
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

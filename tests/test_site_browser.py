@@ -1,110 +1,21 @@
 """The built site in a real browser: Debian's chromium driven by Playwright, served on 127.0.0.1.
 
-Skipped with a reason when chromium or Playwright is missing, except under CI=true, where the
-same condition is a failure: CI must not pass by skipping the only test that opens the site.
+The fixtures `site` and `browser` are in conftest.py (shared with test_site_search_browser.py).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from sitebuild import REPO, build, copy_site_files, serve
+from sitebuild import REPO, Browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = REPO / "tests" / "artifacts"
 ENTRY = "entries/kong/postgres-to-regclass/"
-
-
-def _unavailable() -> str | None:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing (apt-get install chromium fonts-wqy-microhei)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright for Python is not installed (pip install -e '.[test]')"
-    return None
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    reason = _unavailable()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests cannot run in CI: {reason}")
-        pytest.skip(reason)
-    root = tmp_path_factory.mktemp("site")
-    shutil.copytree(REPO / "entries", root / "entries")
-    copy_site_files(root)
-    done = build(root)
-    assert done.returncode == 0, done.stderr
-    with serve(root / "site") as base:
-        yield base
-
-
-class Browser:
-    """One page in chromium that records console errors and every request to another host."""
-
-    def __init__(self, base: str, page: Any) -> None:
-        self.base, self.page = base, page
-        self.errors: list[str] = []
-        self.outside: list[str] = []
-        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
-        page.on("pageerror", lambda e: self.errors.append(str(e)))
-        page.route("**/*", self._route)
-
-    def _route(self, route: Any) -> None:
-        host = urlsplit(route.request.url).hostname
-        if host == "127.0.0.1":
-            route.continue_()
-        else:
-            self.outside.append(route.request.url)
-            route.abort()
-
-    def open(self, path: str) -> Any:
-        self.page.goto(self.base + path)
-        self.page.wait_for_load_state("networkidle")
-        return self.page
-
-    def search(self, query: str, *, cjk: bool = False) -> list[str]:
-        page = self.page
-        page.keyboard.press("s")  # Material's shortcut opens the search box
-        box = page.locator("input.md-search__input")
-        box.wait_for(state="visible")
-        box.fill("")
-        box.type(query, delay=30)
-        if cjk:
-            # Material searches on keyboard events; text typed as CJK arrives without the key
-            # event that triggers it, so one more key press (a space, then take it back) does.
-            box.press("Space")
-            box.press("Backspace")
-        page.locator(".md-search-result__item").first.wait_for(timeout=10_000)
-        return [str(a.get_attribute("href")) for a in page.locator(".md-search-result__link").all()]
-
-
-@pytest.fixture
-def browser(site: str) -> Iterator[Browser]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
-        )
-        page = chromium.new_page(viewport={"width": 1280, "height": 900})
-        b = Browser(site, page)
-        yield b
-        chromium.close()
-        assert b.outside == [], f"requests left 127.0.0.1: {b.outside}"
-        assert b.errors == [], f"console errors: {b.errors}"
 
 
 def _shot(page: Any, name: str) -> None:

@@ -108,3 +108,18 @@ def test_script_in_a_symptom_is_text_in_the_html(site_root: Callable[..., Path])
     page = (root / "site/entries/kong/evil/index.html").read_text(encoding="utf-8")
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_error_search_data_is_written_once_for_the_site(site_root: Callable[..., Path]) -> None:
+    root = site_root({"kong/a-one.md": None})
+    assert build(root).returncode == 0
+    site = root / "site"
+    data = json.loads((site / "search/kb-errors.json").read_text(encoding="utf-8"))
+    assert [e["id"] for e in data["entries"]] == ["a-one"]
+    assert not (site / "en/search/kb-errors.json").exists()
+    for page in ("index.html", "en/index.html", "en/entries/kong/a-one/index.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        assert "assets/javascripts/kb-search.js" in html and "assets/javascripts/kb-paste.js" in html
+        # The data is fetched by the script when a search starts, never linked from the page.
+        assert "kb-errors.json" not in html
+    assert 'class="kb-paste-home"' in (site / "index.html").read_text(encoding="utf-8")

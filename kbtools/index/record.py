@@ -105,6 +105,33 @@ def document(entry: Entry, rel: str) -> dict[str, Any]:
     }
 
 
+def browser_record(fields: dict[str, Any], vocabulary: dict[str, int]) -> dict[str, Any]:
+    """What the site's search keeps of one entry's index document (:func:`document`): the display
+    record, and per search field the same tokens the index holds, with their counts, as numbers
+    of ``vocabulary`` (filled as new tokens come). A token counted more than once is followed
+    by minus its count; ``n`` holds each field's length as the index stores it (for BM25)."""
+    from kbtools.index.schema import FIELDS, stored_length
+
+    record = json.loads(fields["doc"])
+    encoded: dict[str, list[int]] = {}
+    lengths: list[int] = []
+    for name in FIELDS:
+        counts: dict[str, int] = {}
+        for token in fields[name].split(" "):
+            if token:
+                counts[token] = counts.get(token, 0) + 1
+        numbers: list[int] = []
+        for token, count in counts.items():
+            numbers.append(vocabulary.setdefault(token, len(vocabulary)))
+            if count > 1:
+                numbers.append(-count)
+        encoded[name] = numbers
+        lengths.append(sum(counts.values()))
+    return {"id": record["id"], "path": record["path"], "product": record["product"],
+            "title": record["title"], "fix": record["fix"], "lines": record["symptoms"],
+            "t": encoded, "len": lengths, "n": [stored_length(n) for n in lengths]}
+
+
 def file_hash(path: Path) -> str:
     """The SHA-1 of a regular file's bytes; "" for anything else (a named pipe must not block us)."""
     try:

@@ -61,7 +61,7 @@ from whoosh.system import pack_uint  # noqa: E402
 __all__ = ["FIELDS", "FORMAT", "RamStorage", "Tokens", "schema", "whoosh_index"]
 
 # Bump when the schema or the tokeniser changes: an index of another version is rebuilt.
-FORMAT = 8
+FORMAT = 9
 
 # Text reaches Whoosh already tokenised by kbtools.normalize and joined by spaces, so the analyser
 # only splits on spaces. The pattern is given explicitly: the Whoosh forks changed the default.
@@ -70,6 +70,14 @@ _SPLIT = RegexTokenizer(expression=r"[^ ]+", gaps=False) | LowercaseFilter()
 # commands and config of the body, then prose. Chinese prose has its own field, so that bigrams of
 # prose never mix with identifiers of error text in one field's statistics.
 FIELDS = {"symptom": 4.0, "title": 2.5, "code": 1.5, "prose_en": 1.0, "prose_zh": 1.0}
+
+
+def stored_length(length: int) -> int:
+    """A field's length as the index keeps it (Whoosh stores lengths in one byte, approximately):
+    what BM25 sees, and what the site's search data carries so that it scores the same."""
+    from whoosh.util.numeric import byte_to_length, length_to_byte
+
+    return int(byte_to_length(length_to_byte(length)))
 
 
 class Tokens(TEXT):

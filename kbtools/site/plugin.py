@@ -5,7 +5,7 @@ first one's ``on_post_build``):
 
 - ``on_pre_build`` (outer build only): load the KB with the library's loader, stop the build
   with every ``path:line:col`` problem if an entry is invalid, and write the generated pages.
-- ``on_files``: add ``kb.json`` (the export) to the default language's build.
+- ``on_files``: add ``kb.json`` (the export) and the error search's data to the default language's build.
 - ``on_page_markdown``: fill the ``<!-- kb:... -->`` marks of hand-written pages; point each
   page's edit button at the file a contributor edits.
 - ``on_page_content``: pass each entry page's HTML through the allowlist sanitizer.
@@ -28,6 +28,8 @@ from mkdocs.structure.pages import Page
 
 log = logging.getLogger("mkdocs.plugins.kb")
 STYLESHEET = "assets/stylesheets/kb.css"  # shipped in theme/, copied by MkDocs with the theme
+# The error search: the engine, then the paste box that uses it (theme/assets/javascripts/).
+SCRIPTS = ("assets/javascripts/kb-search.js", "assets/javascripts/kb-paste.js", "assets/javascripts/kb-lunr-query.js")
 
 
 class KBPluginConfig(Config):
@@ -78,6 +80,9 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
             config.theme.dirs.insert(0, theme_dir)
         if STYLESHEET not in config.extra_css:
             config.extra_css.append(STYLESHEET)
+        for script in SCRIPTS:
+            if script not in [str(s) for s in config.extra_javascript]:
+                config.extra_javascript.append(script)
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
@@ -110,9 +115,11 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         if self.listing is not None and self._lang(config) == self._default_lang(config):
             from kbtools.site.build import export_text
+            from kbtools.site.searchdata import DATA_PATH, search_data_text
 
             files.append(File.generated(config, self.config.export,
                                         content=export_text(self.root, self.listing, config.site_url)))
+            files.append(File.generated(config, DATA_PATH, content=search_data_text(self.root, self.listing.entries)))
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

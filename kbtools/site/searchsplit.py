@@ -15,12 +15,19 @@ import os
 import re
 from typing import Any
 
-# Chinese text is cut into words by jieba at build time (Material's search plugin does this when
-# jieba is installed) and joined with U+200B, so the separator must split on it. Latin words in
-# error text are split on the same characters as in English.
+# Material's own search is for titles and prose; pasted errors go to the paste box (kb-paste.js).
+# Configured for identifiers all the same: no stemmer (it cut `directive` to `direct` and code words
+# to stems no one types), and the separator splits on code punctuation as well as on words: `:`,
+# `-`, brackets, quotes, slashes, and a dot unless a digit follows (`5.1` stays one word,
+# `directive.` at the end of a sentence does not keep its dot). Chinese text is cut into words by
+# jieba at build time (Material's search plugin does this when jieba is installed) and joined with
+# U+200B, so the separator splits on that too. Query syntax (`host:port`, `-O2`) is taken out of the
+# query before lunr parses it (kb-lunr-query.js).
+_SEPARATOR = (r"[\s\u200b\u3000\-、。，．？！；：（）「」《》,:;!=\[\]()\"'/\\|<>{}@#*+~^`]+"
+              r"|\.(?![0-9])|&[lg]t;")
 SETTINGS: dict[str, dict[str, Any]] = {
-    "zh": {"lang": ["en"], "separator": r"[\s\u200b\u3000\-、。，．？！；：（）「」《》]+", "pipeline": ["stemmer"]},
-    "en": {"lang": ["en"], "separator": r"[\s\-]+", "pipeline": ["stopWordFilter", "stemmer"]},
+    "zh": {"lang": ["en"], "separator": _SEPARATOR, "pipeline": []},
+    "en": {"lang": ["en"], "separator": _SEPARATOR, "pipeline": ["stopWordFilter"]},
 }
 
 
