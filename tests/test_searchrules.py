@@ -16,8 +16,8 @@ import pytest
 from conftest import entry_text
 
 from kbtools import normalize
-from kbtools.index.record import document
 from kbtools.index import FIELDS, open_index
+from kbtools.index.record import document
 from kbtools.load import load_kb
 from kbtools.searchrules import rules
 from kbtools.site.searchdata import search_data
