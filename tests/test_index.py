@@ -394,8 +394,12 @@ def test_a_damaged_index_is_rebuilt_with_one_line(make_kb: Callable[..., Path]) 
 # The multi-process writer starts from MP_WRITER_FROM entries (2,000) and the entry-reading pool from
 # PARALLEL_FROM (300): a build of 2,000 entries takes half a minute here, so the child process lowers
 # both and indexes a small KB through the very same code.
-_MULTIPROCESS_KB = ("import sys, kbtools.index, kbtools.index.build, kbtools.index.record\n"
+# Each entry also takes 30 ms longer to read, so that the build is still running when the test's
+# signal arrives even on a fast, idle machine (the build of 150 entries otherwise ends in a blink).
+_MULTIPROCESS_KB = ("import sys, time, kbtools.index, kbtools.index.build, kbtools.index.record\n"
                     "kbtools.index.build.MP_WRITER_FROM = kbtools.index.record.PARALLEL_FROM = 10\n"
+                    "_document = kbtools.index.record.document\n"
+                    "kbtools.index.record.document = lambda *a, **k: (time.sleep(0.03), _document(*a, **k))[1]\n"
                     "from kbtools.cli import main\n"
                     "raise SystemExit(main(sys.argv[1:]))\n")
 
