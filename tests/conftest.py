@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import textwrap
 from collections.abc import Callable, Iterator
@@ -121,13 +120,9 @@ def built_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltSite]:
     Skipped with a reason when chromium or Playwright is missing, except under CI=true, where the
     same condition is a failure: CI must not pass by skipping the only tests that open the site.
     """
-    from sitebuild import browser_unavailable, build, copy_site_files, serve
+    from sitebuild import build, copy_site_files, require_browser, serve
 
-    reason = browser_unavailable()
-    if reason:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests cannot run in CI: {reason}")
-        pytest.skip(reason)
+    require_browser()
     root = tmp_path_factory.mktemp("site")
     shutil.copytree(REPO / "entries", root / "entries")
     copy_site_files(root)

@@ -74,6 +74,20 @@ def browser_unavailable() -> str | None:
     return None
 
 
+def require_browser() -> None:
+    """Skip a browser test when chromium or Playwright is missing; under CI=true that is a
+    failure instead: CI must not pass by skipping the tests that open the site."""
+    import os
+
+    import pytest
+
+    reason = browser_unavailable()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"browser tests cannot run in CI: {reason}")
+        pytest.skip(reason)
+
+
 class Browser:
     """One page in chromium that records console errors and every request to another host."""
 

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sitebuild import CHROMIUM, build_unchecked, load_unchecked, serve
-from sitebuild import browser_unavailable as _unavailable
+from sitebuild import CHROMIUM, build_unchecked, load_unchecked, require_browser, serve
 from test_hostile_site import _hostile_but_valid
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -53,13 +52,7 @@ SCRIPTABLE = """() => {
 
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, list[str]]]:
-    reason = _unavailable()
-    if reason:
-        import os
-
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"browser tests cannot run in CI: {reason}")
-        pytest.skip(reason)
+    require_browser()
     root = tmp_path_factory.mktemp("hostile")
     _hostile_but_valid(root)  # entries/, products.yml, mkdocs.yml and kb/ of the real site
     for path in HOSTILE.glob("*.md"):
