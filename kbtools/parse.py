@@ -78,6 +78,12 @@ def fenced_lines(markdown: str) -> Iterator[tuple[bool, str]]:
             yield role == "code", line
 
 
+def blank_code(text: str) -> str:
+    """``text`` with every line of fenced code, fence markers included, made empty: what is left is
+    prose at its own line numbers (lines split at ``\n`` only, so that numbers match the file)."""
+    return "\n".join(line if role == "prose" else "" for role, line in fence_roles(text.split("\n")))
+
+
 @dataclass
 class Section:
     key: str

@@ -20,7 +20,7 @@ from pydantic import ValidationError
 
 from kbtools.errors import Problem
 from kbtools.model import Entry, FrontMatter, Product, Section
-from kbtools.parse import LANGS, REQUIRED_SECTIONS, SECTIONS, Half, ParsedFile, YamlFile, dotted
+from kbtools.parse import FENCE, LANGS, REQUIRED_SECTIONS, SECTIONS, Half, ParsedFile, YamlFile, blank_code, dotted, fence_roles
 from kbtools.parse import Section as BodySection
 from kbtools.versions import is_release, parse_constraint
 
@@ -29,7 +29,6 @@ PLACEHOLDER = re.compile(r"\bTODO\b")
 # A tag opener in a plain-text field: `<b>`, `</p>`, `<!-- -->`, `<?php`. Autolinks (`<https://…>`) are allowed.
 HTML_TAG = re.compile(r"<(?:[A-Za-z][A-Za-z0-9-]*(?=[\s/>])|/[A-Za-z]|!|\?)")
 AUTOLINK = re.compile(r"<https?://[^\s<>]+>")
-FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # The longest real title has 125 characters (en; 108 in zh). 200 leaves that room to grow by half
 # again, and is what a search result shows of a line (kbtools.cli.search.MAX_LINE): past it a
 # title is a paragraph, and a 200 KB one fills every page that lists it.
@@ -339,26 +338,25 @@ class CodeBlock:
 
 
 def code_blocks(half: Half) -> list[CodeBlock]:
-    """The fenced code blocks of one language half, in order."""
+    """The fenced code blocks of one language half, in order (split by :func:`kbtools.parse.fence_roles`;
+    an unclosed fence runs to the end of its section)."""
     blocks: list[CodeBlock] = []
     for section in half.sections.values():
-        fence: str | None = None
-        start, info, lines = 0, "", list[str]()
-        for offset, line in enumerate(section.text.split("\n")):
-            match = FENCE.match(line)
-            if fence is None:
-                if match:
-                    fence, start, lines = match.group(1), (section.text_line or section.line + 1) + offset, []
-                    info = line.strip()[len(fence):].strip()
-                continue
-            if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
-                    and not line.strip()[len(match.group(1)):].strip():
-                blocks.append(CodeBlock(start, info, "\n".join(lines)))
-                fence = None
-            else:
+        first = section.text_line or section.line + 1
+        opening: tuple[int, str] | None = None  # (line, info) of the block being read
+        lines: list[str] = []
+        for offset, (role, line) in enumerate(fence_roles(section.text.split("\n"))):
+            if role == "code":
                 lines.append(line)
-        if fence is not None:  # an unclosed fence runs to the end of the section
-            blocks.append(CodeBlock(start, info, "\n".join(lines)))
+            elif role == "fence" and opening is None:
+                run = FENCE.match(line)
+                assert run is not None  # fence_roles calls a line a fence only when FENCE matches it
+                opening, lines = (first + offset, line.strip()[len(run.group(1)):].strip()), []
+            elif role == "fence" and opening is not None:
+                blocks.append(CodeBlock(opening[0], opening[1], "\n".join(lines)))
+                opening = None
+        if opening is not None:
+            blocks.append(CodeBlock(opening[0], opening[1], "\n".join(lines)))
     return blocks
 
 
@@ -391,32 +389,13 @@ def _check_translation(parsed: ParsedFile, problems: list[Problem]) -> None:
 
 def _check_placeholders(path: Path, text: str, first_line: int, problems: list[Problem]) -> None:
     """TODO placeholders in prose; fenced code blocks and code spans are exempt."""
-    prose = "\n".join("" if in_code else line for in_code, line in fenced_lines_keep(text))
+    prose = blank_code(text)
     blanked = blank_code_spans(prose)
     for offset, line in enumerate(blanked.split("\n")):
         todo = PLACEHOLDER.search(line)
         if todo:
             problems.append(Problem(path, first_line + offset, todo.start() + 1, "KB022",
                                     "a TODO placeholder is left here"))
-
-
-def fenced_lines_keep(text: str) -> list[tuple[bool, str]]:
-    """Every line of ``text`` with whether it is code: fence markers count as code, so that line
-    numbers stay those of the text."""
-    out: list[tuple[bool, str]] = []
-    fence: str | None = None
-    for line in text.split("\n"):
-        match = FENCE.match(line)
-        if fence is None:
-            out.append((bool(match), line))
-            if match:
-                fence = match.group(1)
-            continue
-        out.append((True, line))
-        if match and match.group(1)[0] == fence[0] and len(match.group(1)) >= len(fence) \
-                and not line.strip()[len(match.group(1)):].strip():
-            fence = None
-    return out
 
 
 _BACKTICK_RUN = re.compile(r"`+")
@@ -543,7 +522,7 @@ def _too_much_link_work(parsed: ParsedFile, pages: list[tuple[str, list[BodySect
         total, worst = 0, (0, sections[0], 0)
         for section in sections:
             offset = 0
-            prose = "\n".join("" if in_code else line for in_code, line in fenced_lines_keep(section.text))
+            prose = blank_code(section.text)
             for block in re.split(r"(\n[ \t]*\n)", prose):
                 work, at = markup.link_work(block)
                 total += work

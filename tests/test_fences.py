@@ -8,12 +8,14 @@ from conftest import entry_text
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from kbtools.errors import Problem
 from kbtools.index.record import _code_and_prose, first_sentence
-from kbtools.parse import fence_roles, fenced_lines, parse_entry_bytes
+from kbtools.parse import FENCE, Half, Section, blank_code, fence_roles, fenced_lines, parse_entry_bytes
+from kbtools.validate import _check_placeholders, code_blocks
 
 # Lines that open, close or merely look like fences, headings and plain prose, mixed at random.
 LINE = st.sampled_from(["```", "````", "```bash", "~~~", "~~~~", "   ```", "    ```", "``` x", "`` no",
-                        "## Notes", "plain words here.", "", "- item", "> quote"])
+                        "## Notes", "plain words here.", "", "- item", "> quote", "TODO later"])
 
 
 def test_a_four_backtick_block_keeps_its_three_backtick_lines_out_of_the_fix_line() -> None:
@@ -45,6 +47,33 @@ def test_every_reader_sees_the_same_code_and_prose(lines: list[str]) -> None:
     # The fix line is made of prose only.
     words = set(" ".join(prose).replace("-", " ").replace(">", " ").split())
     assert set(first_sentence(text, "en").split()) <= words
+    # kb validate splits at "\n" only, to keep the file's line numbers (a trailing empty line more).
+    at_newlines = list(fence_roles(text.split("\n")))
+    assert at_newlines[:len(roles)] == roles and all(line == "" for _, line in at_newlines[len(roles):])
+    # kb validate's prose (TODO placeholders, KB042's bracket count): prose lines at their own numbers.
+    assert blank_code(text).split("\n") == [line if role == "prose" else "" for role, line in at_newlines]
+    problems: list[Problem] = []
+    _check_placeholders(Path("e.md"), text, 10, problems)
+    todo_in_prose = [10 + i for i, (role, line) in enumerate(at_newlines) if role == "prose" and "TODO" in line]
+    if any("`" in line for role, line in at_newlines if role == "prose"):  # a code span may hide one
+        assert {p.line for p in problems} <= set(todo_in_prose)
+    else:
+        assert [p.line for p in problems] == todo_in_prose
+    # KB050's code blocks: one per opening fence, holding the code lines up to the closing one.
+    half = Half("en", 1, {"cause": Section("cause", "Cause", text, 1, 3)})
+    expected, block = [], None
+    for number, (role, line) in enumerate(at_newlines, 3):
+        if role == "fence" and block is None:
+            run = FENCE.match(line)
+            assert run
+            block = (number, line.strip()[len(run.group(1)):].strip(), [])
+        elif role == "fence" and block is not None:
+            expected.append(block)
+            block = None
+        elif role == "code" and block is not None:
+            block[2].append(line)
+    expected += [block] if block else []
+    assert [(b.line, b.info, b.code) for b in code_blocks(half)] == [(n, i, "\n".join(c)) for n, i, c in expected]
 
 
 @settings(max_examples=300, deadline=None)
