@@ -5,8 +5,9 @@
 
 For each size: a KB from benchmarks/gen_kb.py, a full index build (`kb index --force`), a
 one-entry incremental update (one file edited, then `kb index`), the index size, and the median
-wall time of a `kb search` in a fresh process with a warm index — beside `grep -rF` and `rg -F`
-(when installed) for the same word over the same files, and `python -c pass`, in the same run.
+wall time of a `kb search` in a fresh process with a warm index — beside `kb show` of one entry,
+`grep -rF` and `rg -F` (when installed) for the same word over the same files, and `python -c pass`,
+in the same run, the two kb commands alternating. Peak memory (max RSS) of one search and one show.
 The index size counts each file once (hard links too), beside what `du` reports.
 """
 
@@ -39,6 +40,24 @@ def wall(argv: list[str], env: dict[str, str], repeat: int = 1) -> list[float]:
     return times
 
 
+def alternating(commands: list[list[str]], env: dict[str, str], repeat: int) -> list[list[float]]:
+    """Wall times of each command, run in turn ``repeat`` times, so that a change in the machine's
+    load falls on all of them alike."""
+    times: list[list[float]] = [[] for _ in commands]
+    for _ in range(repeat):
+        for i, argv in enumerate(commands):
+            times[i] += wall(argv, env)
+    return times
+
+
+def peak_mib(argv: list[str], env: dict[str, str]) -> float:
+    """The largest resident set of one run of ``argv``, in MiB."""
+    child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, _, usage = os.wait4(child.pid, 0)
+    child.returncode = 0
+    return usage.ru_maxrss / 1024
+
+
 def size_of(folder: Path) -> int:
     """Bytes in the files under ``folder``, each file counted once: an index generation made by an
     update hard-links the segment files of the one before, and an old generation lives on until no
@@ -68,8 +87,14 @@ def measure(n: int, work: Path, repeat: int) -> dict[str, str]:
     victim.write_text(victim.read_text(encoding="utf-8").replace("## Notes", "## Notes\n\nEdited."),
                       encoding="utf-8")
     update = wall([*KB, "index", "-q", "--kb", str(root)], env)[0]
-    wall([*KB, "search", "--kb", str(root), QUERY], env)  # warm the OS file cache
-    search = statistics.median(wall([*KB, "search", "--kb", str(root), QUERY], env, repeat))
+    shown = victim.stem
+    search_argv = [*KB, "search", "--kb", str(root), QUERY]
+    show_argv = [*KB, "show", "--kb", str(root), shown]
+    wall(search_argv, env)  # warm the OS file cache
+    wall(show_argv, env)
+    search_times, show_times = alternating([search_argv, show_argv], env, repeat)
+    search, show = statistics.median(search_times), statistics.median(show_times)
+    search_mib, show_mib = peak_mib(search_argv, env), peak_mib(show_argv, env)
     grep = statistics.median(wall(["grep", "-rlF", "proxy_pass", str(root / "entries")], env, repeat))
     rg = (statistics.median(wall(["rg", "-lF", "proxy_pass", str(root / "entries")], env, repeat))
           if shutil.which("rg") else None)
@@ -79,6 +104,7 @@ def measure(n: int, work: Path, repeat: int) -> dict[str, str]:
     files_mb = size_of(root / "entries") / 2**20
     return {
         "entries": f"{n:,}", "kb search (median)": f"{search * 1000:.0f} ms",
+        "kb show (median)": f"{show * 1000:.0f} ms", "peak RSS search / show": f"{search_mib:.0f} / {show_mib:.0f} MiB",
         "grep -rlF": f"{grep * 1000:.0f} ms", "rg -lF": f"{rg * 1000:.0f} ms" if rg is not None else "not installed",
         "python -c pass": f"{bare * 1000:.0f} ms", "full build": f"{build:.1f} s",
         "one-entry update": f"{update:.2f} s",

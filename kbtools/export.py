@@ -12,7 +12,7 @@ from typing import Any
 from kbtools import __version__
 from kbtools.load import KB
 from kbtools.model import Entry
-from kbtools.urls import entry_url
+from kbtools.urls import entry_urls
 
 SCHEMA_VERSION = "1.0"
 
@@ -27,7 +27,7 @@ def entry_record(entry: Entry, kb: KB, site_url: str | None = None) -> dict[str,
         for lang, sections in entry.body.items()
     }
     if site_url:
-        record["urls"] = {lang: entry_url(site_url, lang, entry.product, entry.id) for lang in ("zh", "en")}
+        record["urls"] = entry_urls(site_url, entry.product, entry.id)
     return record
 
 

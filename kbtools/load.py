@@ -69,6 +69,30 @@ def entry_files(root: Path) -> list[Path]:
     return sorted(found)
 
 
+def find_entry(root: Path, entry_id: str) -> Entry | None:
+    """Entry ``entry_id`` (its file name without ``.md``) of the KB at ``root``, checked as
+    ``kb validate`` checks one file; None when no file has that id. Raises :class:`EntryError`
+    with the file's errors when it is invalid. Reads that one file, not the whole KB."""
+    if "/" in entry_id or "\\" in entry_id or entry_id.startswith("."):
+        return None
+    found = sorted((root / ENTRIES).glob(f"*/{entry_id}.md"))
+    if not found:
+        return None
+    products, _ = load_products(root)
+    entry, problems = check_file(read_entry_file(found[0]), products, root / ENTRIES)
+    if entry is None:
+        raise EntryError([p for p in problems if p.severity == "error"])
+    return entry
+
+
+def similar_ids(root: Path, entry_id: str, n: int = 3) -> list[str]:
+    """Up to ``n`` ids of the KB that look like ``entry_id``, the closest first (for a typo)."""
+    import difflib
+
+    known = sorted(p.stem for p in (root / ENTRIES).glob("*/*.md"))
+    return difflib.get_close_matches(entry_id, known, n=n)
+
+
 def load_products(root: Path) -> tuple[dict[str, Product], list[Problem]]:
     path = root / ENTRIES / PRODUCTS
     if not path.is_file():

@@ -24,7 +24,6 @@ How a query is answered:
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -51,12 +50,6 @@ LOG_MARKS = (rf"\[[a-z]+\]|{_W}\(\)|{_W}+\.{_W}+:[0-9]|(?<!{_W})(?:ERROR|Error|F
              rf"|{_W}/{_W}")
 _LOG_MARKS = re.compile(LOG_MARKS, re.M)
 LOG_MARKS_MAX_CHARS = 4096
-
-_SITE_URL = re.compile(r"""^site_url\s*:\s*["']?([^"'#\s]+)""", re.MULTILINE)
-# MkDocs' `!ENV` tag: `site_url: !ENV NAME` or `site_url: !ENV [NAME, OTHER, "default"]` (the first
-# variable that is set wins; the last item of a list of two or more is the default).
-_SITE_URL_ENV = re.compile(r"""^site_url\s*:\s*!ENV\s+(?:\[([^\]\n]*)\]|([^\s#\[]+))""", re.MULTILINE)
-
 
 @dataclass(frozen=True)
 class Hit:
@@ -95,43 +88,6 @@ class QuerySyntaxError(ValueError):
 
 class DamagedIndex(KBError):
     """A file of the index generation cannot be read; rebuilding it (``kb index --force``) mends it."""
-
-
-def site_url(root: Path) -> str | None:
-    """The site's base address: ``site_url`` of ``mkdocs.yml`` at the KB root; None when the KB
-    has no site (then no page address is shown: a made-up one would send people nowhere).
-
-    Read with a regular expression, not a YAML parser, to keep YAML off the search start-up path.
-    """
-    try:
-        text = (root / "mkdocs.yml").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    tagged = _SITE_URL_ENV.search(text)
-    if tagged:
-        return _env_tag(tagged.group(1), tagged.group(2))
-    found = _SITE_URL.search(text)
-    return found.group(1) if found else None
-
-
-def _env_tag(listed: str | None, single: str | None) -> str | None:
-    """The value of an ``!ENV`` tag: the first of its variables that is set (and not empty: an empty
-    base address would make every page link relative), else its default, else None."""
-    default: str | None
-    if single is not None:
-        names, default = [single], None
-    else:
-        items = [item.strip().strip("\"'") for item in (listed or "").split(",")]
-        items = [item for item in items if item]
-        if len(items) > 1:
-            names, default = items[:-1], items[-1]
-        else:
-            names, default = items, None
-    for name in names:
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    return default
 
 
 def search(root: Path, query: str, *, limit: int = 5, product: str | None = None,

@@ -321,6 +321,25 @@ def test_a_kb_without_a_site_prints_no_page_address(kb: Path, capsys: pytest.Cap
     assert json.loads(out)["results"][0]["url"] is None
 
 
+def test_the_shipped_placeholder_address_prints_no_page_address(kb: Path, capsys: pytest.CaptureFixture[str],
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # mkdocs.yml as shipped: the placeholder for local builds, the real address only in the Pages workflow.
+    (kb / "mkdocs.yml").write_text('site_url: !ENV [KB_SITE_URL, "https://kb-troubleshooting.github.io/kb/"]\n',
+                                   encoding="utf-8")
+    monkeypatch.delenv("KB_SITE_URL", raising=False)
+    code, out, _ = run(capsys, "search", "--kb", str(kb), "--lang", "en", "to_regclass")
+    assert code == 0 and out.rstrip().endswith("file: entries/kong/regclass.md")
+    result = json.loads(run(capsys, "search", "--kb", str(kb), "--json", "to_regclass")[1])["results"][0]
+    assert result["url"] is None and result["urls"] is None
+    out = run(capsys, "show", "--kb", str(kb), "regclass")[1]
+    assert out.endswith("File: entries/kong/regclass.md\n") and "kb-troubleshooting" not in out
+    assert json.loads(run(capsys, "show", "--kb", str(kb), "regclass", "--json")[1])["urls"] == {}
+    # The same file with the address set, as the workflow does, prints it.
+    monkeypatch.setenv("KB_SITE_URL", "https://someone.github.io/kb/")
+    out = run(capsys, "show", "--kb", str(kb), "regclass", "--lang", "zh")[1]
+    assert out.endswith("网页: https://someone.github.io/kb/entries/kong/regclass/\n")
+
+
 # --------------------------------------------------------------------------- input that used to raise
 
 def test_a_quoted_phrase_with_syntax_finds_entries_holding_its_words(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -10,7 +10,7 @@ from conftest import REPO, entry_text
 
 from kbtools.index import Opened, open_index
 from kbtools.load import load_kb
-from kbtools.search import Hit, QuerySyntaxError, search, site_url
+from kbtools.search import Hit, QuerySyntaxError, search
 
 
 @pytest.fixture(autouse=True)
@@ -136,38 +136,6 @@ def test_syntax_errors_are_reported(kb: Path) -> None:
         search(kb, 'title:("unclosed', syntax=True)
     except QuerySyntaxError:
         pass
-
-
-def test_site_url_comes_from_mkdocs_yml(tmp_path: Path) -> None:
-    assert site_url(tmp_path) is None  # no site: no page address at all
-    (tmp_path / "mkdocs.yml").write_text("site_name: x\nsite_url: 'https://kb.test/docs/'\n", encoding="utf-8")
-    assert site_url(tmp_path) == "https://kb.test/docs/"
-
-
-def test_site_url_reads_the_env_tag(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    mkdocs = tmp_path / "mkdocs.yml"
-    mkdocs.write_text('site_url: !ENV [KB_SITE_URL, "https://kb.test/default/"]  # comment\n', encoding="utf-8")
-    monkeypatch.delenv("KB_SITE_URL", raising=False)
-    assert site_url(tmp_path) == "https://kb.test/default/"
-    monkeypatch.setenv("KB_SITE_URL", "")  # empty counts as unset: it would make links relative
-    assert site_url(tmp_path) == "https://kb.test/default/"
-    monkeypatch.setenv("KB_SITE_URL", "https://me.github.io/kb/")
-    assert site_url(tmp_path) == "https://me.github.io/kb/"
-    # Several variables: the first one set wins; a bare name has no default.
-    mkdocs.write_text("site_url: !ENV [KB_URL_A, KB_SITE_URL, 'https://kb.test/d/']\n", encoding="utf-8")
-    assert site_url(tmp_path) == "https://me.github.io/kb/"
-    monkeypatch.setenv("KB_URL_A", "https://a.test/")
-    assert site_url(tmp_path) == "https://a.test/"
-    mkdocs.write_text("site_url: !ENV KB_URL_B\n", encoding="utf-8")
-    monkeypatch.delenv("KB_URL_B", raising=False)
-    assert site_url(tmp_path) is None
-    monkeypatch.setenv("KB_URL_B", "https://b.test/")
-    assert site_url(tmp_path) == "https://b.test/"
-
-
-def test_site_url_of_this_repository_is_not_the_tag(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("KB_SITE_URL", raising=False)
-    assert site_url(REPO) == "https://kb-troubleshooting.github.io/kb/"
 
 
 REAL = load_kb(REPO)

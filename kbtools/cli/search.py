@@ -141,8 +141,9 @@ def run(args: argparse.Namespace) -> int:
     from kbtools.cli.progress import stderr_progress
     from kbtools.errors import KBError
     from kbtools.index import open_index
-    from kbtools.search import DamagedIndex, QuerySyntaxError, search, site_url
+    from kbtools.search import DamagedIndex, QuerySyntaxError, search
     from kbtools.term import Painter, use_colour, warn
+    from kbtools.urls import site_url
 
     text = read_query(args)
     root = options.root(args)
@@ -211,13 +212,14 @@ def _check_filters(args: argparse.Namespace, opened: Opened) -> None:
 
 
 def _json(hit: Hit, base: str | None, lang: str, explain: bool) -> dict[str, object]:
-    from kbtools.urls import entry_url
+    from kbtools.urls import entry_urls
 
     data = hit.to_dict()
     if explain and hit.evidence is not None:
         data["explain"] = {**hit.evidence.to_dict(), "bm25": round(hit.score, 3)}
-    data["url"] = entry_url(base, lang, hit.product, hit.id) if base else None
-    data["urls"] = {code: entry_url(base, code, hit.product, hit.id) for code in ("zh", "en")} if base else None
+    urls = entry_urls(base, hit.product, hit.id)
+    data["url"] = urls.get(lang)
+    data["urls"] = urls or None
     return data
 
 
@@ -241,7 +243,7 @@ def highlight(line: str, spans: tuple[tuple[int, int], ...], paint: object) -> s
 
 
 def format_hit(hit: Hit, number: int, lang: str, base: str | None, paint: object, *, explain: bool = False) -> str:
-    from kbtools.urls import entry_url
+    from kbtools.urls import entry_urls
 
     labels = LABELS[lang]
     title = paint(hit.title.get(lang) or hit.title["en"], "bold")  # type: ignore[operator]
@@ -254,8 +256,9 @@ def format_hit(hit: Hit, number: int, lang: str, base: str | None, paint: object
     if fix:
         lines.append(f"   {labels['fix']}: {fix}")
     lines.append(f"   {labels['file']}: {hit.path}")
-    if base:
-        lines.append(f"   {labels['page']}: {entry_url(base, lang, hit.product, hit.id)}")
+    url = entry_urls(base, hit.product, hit.id).get(lang)
+    if url:
+        lines.append(f"   {labels['page']}: {url}")
     if explain and hit.evidence is not None:
         lines += explain_lines(hit, labels)
     return "\n".join(lines)

@@ -2,7 +2,8 @@
 
 Pure functions over :class:`kbtools.model.Entry`: no MkDocs, no files. Links to other pages are
 relative ``.md`` paths from the entry's page (so that MkDocs checks them in ``--strict``), links
-to the outside world are absolute.
+to the outside world are absolute. An entry's page sits at :func:`kbtools.urls.entry_file` below
+each language folder of the docs dir: the same path as the entry's file in the repository.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from kbtools.model import Entry, Product
 from kbtools.parse import SECTIONS
 from kbtools.site import markdown as md
 from kbtools.site.labels import label, other_lang
+from kbtools.urls import entry_file
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,6 @@ class SiteContext:
         return self.edit_base + repo_path if self.edit_base else ""
 
 
-def entry_page_path(product: str, entry_id: str) -> str:
-    """Where an entry's page sits below a language folder of the docs dir."""
-    return f"entries/{product}/{entry_id}.md"
-
-
 def component_page_path(product: str, component: str) -> str:
     return f"components/{product}/{component}.md"
 
@@ -41,13 +38,8 @@ VERBATIM = "kb-verbatim"  # the custom fence of fences.py: escaped text, no high
 NOTE_PAGE = "note.md"
 
 
-def source_path(entry: Entry) -> str:
-    """The entry's file in the repository, as a contributor edits it."""
-    return f"entries/{entry.product}/{entry.id}.md"
-
-
 def render_entry(entry: Entry, lang: str, ctx: SiteContext) -> str:
-    here = entry_page_path(entry.product, entry.id)
+    here = entry_file(entry.product, entry.id)
     parts = [f"# {md.text(entry.title.get(lang))}"]
     if entry.status != "verified":
         kind = "warning" if entry.status == "draft" else "danger"
@@ -64,10 +56,10 @@ def render_entry(entry: Entry, lang: str, ctx: SiteContext) -> str:
         parts.append(f"## {label(lang, 'references')}\n\n{items}")
     if entry.source is not None:
         parts.append(_source(entry, lang, here))
-    url = ctx.edit_url(source_path(entry))
+    url = ctx.edit_url(entry_file(entry.product, entry.id))
     if url:
         parts.append(f"## {label(lang, 'edit')}\n\n"
-                     + label(lang, "edit_text", path=source_path(entry), url=md.target(url)))
+                     + label(lang, "edit_text", path=entry_file(entry.product, entry.id), url=md.target(url)))
     return "\n\n".join(parts) + "\n"
 
 
@@ -93,7 +85,7 @@ def _sections(entry: Entry, lang: str, ctx: SiteContext) -> list[str]:
         if mine is not None and mine.text.strip():
             out.append(f"## {headings[lang]}\n\n{mine.text.strip()}")
         elif theirs is not None and theirs.text.strip():
-            notice = label(lang, "fallback", url=md.target(ctx.edit_url(source_path(entry)) or "#"))
+            notice = label(lang, "fallback", url=md.target(ctx.edit_url(entry_file(entry.product, entry.id)) or "#"))
             out.append(f"## {headings[lang]}\n\n"
                        f'!!! info "{label(lang, "fallback_title")}"\n\n    {notice}\n\n'
                        # Marked with its own language, for screen readers, fonts and translation tools.
@@ -143,7 +135,7 @@ def _related(entry: Entry, lang: str, ctx: SiteContext, here: str) -> str:
             items.append(f"- {md.code_span(other_id)}")
             continue
         product, titles = known
-        items.append(f"- {md.link(titles[lang], md.relative(here, entry_page_path(product, other_id)))}")
+        items.append(f"- {md.link(titles[lang], md.relative(here, entry_file(product, other_id)))}")
     return f"## {label(lang, 'related')}\n\n" + "\n".join(items)
 
 

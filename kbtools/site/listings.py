@@ -22,10 +22,10 @@ from kbtools.site.entry_page import (
     TAGS_PAGE,
     SiteContext,
     component_page_path,
-    entry_page_path,
 )
 from kbtools.site.labels import label
 from kbtools.site.notes import Note
+from kbtools.urls import entry_file
 
 # A mark stands on its own line for a block (a list), or inside a line for a single link.
 DIRECTIVE = re.compile(r"<!--\s*kb:([a-z-]+)\s*-->")
@@ -60,7 +60,7 @@ def expand(text: str, lang: str, page: str, listing: Listing) -> tuple[str, list
 
 
 def _entry_item(entry: Entry, lang: str, page: str, *, date: bool = False) -> str:
-    item = f"- {md.link(entry.title.get(lang), md.relative(page, entry_page_path(entry.product, entry.id)))}"
+    item = f"- {md.link(entry.title.get(lang), md.relative(page, entry_file(entry.product, entry.id)))}"
     if entry.status != "verified":
         item += f" · *{label(lang, 'status.' + entry.status)}*"
     if date:
@@ -94,7 +94,7 @@ def _table(entries: list[Entry], lang: str, page: str) -> str:
     """Entries as a table that scans at 60+ entries: title, status, versions, last update."""
     head = (f"| {label(lang, 'entry')} | {label(lang, 'status')} | {label(lang, 'versions_short')} | "
             f"{label(lang, 'updated')} |\n| --- | --- | --- | --- |")
-    rows = [f"| {md.link(e.title.get(lang), md.relative(page, entry_page_path(e.product, e.id)))} | "
+    rows = [f"| {md.link(e.title.get(lang), md.relative(page, entry_file(e.product, e.id)))} | "
             f"{_status(e, lang)} | {_versions(e, lang)} | {_date(e)} |" for e in entries]
     return head + "\n" + "\n".join(rows)
 
@@ -169,10 +169,10 @@ def note(listing: Listing, lang: str, page: str) -> str:
             if entry is None:
                 rows.append(f"{number}. {md.text(heading)}")
             elif lang == "zh":
-                target = md.relative(page, entry_page_path(entry.product, entry.id))
+                target = md.relative(page, entry_file(entry.product, entry.id))
                 rows.append(f"{number}. {md.link(heading, target)}")
             else:
-                target = md.relative(page, entry_page_path(entry.product, entry.id))
+                target = md.relative(page, entry_file(entry.product, entry.id))
                 rows.append(f"{number}. {md.link(entry.title.en, target)}  \n"
                             f"   original heading: {md.code_span(heading)}")
         out.append(f"## {md.text(item.title)}\n\n{credit}\n\n" + "\n".join(rows))

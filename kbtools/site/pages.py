@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kbtools.site.entry_page import component_page_path, entry_page_path, render_entry
+from kbtools.site.entry_page import component_page_path, render_entry
 from kbtools.site.labels import LANGS, label
 from kbtools.site.listings import Listing, component_page
+from kbtools.urls import entry_file
 
 # Folders below kb/<lang>/ that hold only generated pages; anything else there is stale.
 GENERATED_DIRS = ("entries", "components")
@@ -33,7 +34,7 @@ def plan(listing: Listing, langs: tuple[str, ...] = LANGS) -> dict[str, str]:
     out: dict[str, str] = {}
     for lang in langs:
         for entry in listing.entries:
-            out[f"{lang}/{entry_page_path(entry.product, entry.id)}"] = render_entry(entry, lang, listing.ctx)
+            out[f"{lang}/{entry_file(entry.product, entry.id)}"] = render_entry(entry, lang, listing.ctx)
         for product_id, product in listing.ctx.products.items():
             for component_id in product.components:
                 out[f"{lang}/{component_page_path(product_id, component_id)}"] = \
