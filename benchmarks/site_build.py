@@ -36,12 +36,13 @@ from sitebuild import copy_site_files  # noqa: E402
 
 def make_plain(site_root: Path, plain_root: Path) -> None:
     """The plugin's pages as plain files, and mkdocs.yml without the plugin."""
+    from kbtools.langs import LANGS
     from kbtools.site.build import prepare
     from kbtools.site.listings import expand
 
     shutil.copytree(site_root / "kb", plain_root / "kb")
     listing, _ = prepare(site_root, plain_root / "kb", "", "")
-    for lang in ("zh", "en"):
+    for lang in LANGS:
         listing.export_href = "kb.json" if lang == "zh" else "../kb.json"
         for page in (plain_root / "kb" / lang).glob("*.md"):
             text, _ = expand(page.read_text(encoding="utf-8"), lang, page.name, listing)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbtools.errors import KBError, Problem
+from kbtools.langs import LANGS, other_lang
 from kbtools.locate import ENTRIES
 from kbtools.model import Entry
 from kbtools.parse import ParsedFile, parse_entry_bytes, read_entry_file
@@ -119,11 +120,11 @@ def _half_text(parsed: ParsedFile, lang: str) -> object:
 
 def half_changed_alone(old: ParsedFile, new: ParsedFile) -> Problem | None:
     """A warning when the branch changed one language of the entry but not the other."""
-    changed = [lang for lang in ("zh", "en") if _half_text(old, lang) != _half_text(new, lang)]
+    changed = [lang for lang in LANGS if _half_text(old, lang) != _half_text(new, lang)]
     if len(changed) != 1:
         return None
     done = changed[0]
-    behind = "en" if done == "zh" else "zh"
+    behind = other_lang(done)
     half = new.halves.get(behind)
     line = half.line if half else 1
     return Problem(new.path, line, 1, "KB050",

@@ -20,11 +20,11 @@ from typing import Any
 import yaml
 
 from kbtools.errors import Problem
+from kbtools.langs import LANGS
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 10
 
-LANGS = ("zh", "en")
 LANG_MARKER = re.compile(r"^<!--\s*lang:\s*([A-Za-z-]+)\s*-->\s*$")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 

@@ -7,15 +7,10 @@ from collections.abc import Callable, Sequence
 
 from kbtools.model import Entry
 from kbtools.parse import SECTIONS
+from kbtools.terminal_labels import LABELS, LANG_NAMES
 
 Paint = Callable[..., str]
 
-HEADINGS = {"en": {"symptoms": "Symptoms", "environment": "Environment", "fixed_in": "Fixed in",
-                   "tags": "Tags",
-                   "references": "References", "source": "Source", "file": "File", "page": "Page",
-                   "status": "status", "related": "Related"},
-            "zh": {"symptoms": "现象", "environment": "环境", "fixed_in": "修复版本", "tags": "标签", "references": "参考资料",
-                   "source": "来源", "file": "文件", "page": "网页", "status": "状态", "related": "相关条目"}}
 _INLINE_CODE = re.compile(r"`([^`\n]+)`")
 _LINK = re.compile(r"\[([^\]\n]+)\]\((\S+?)\)")
 
@@ -41,7 +36,7 @@ def markdown(text: str, paint: Paint) -> list[str]:
 def render_entry(entry: Entry, langs: Sequence[str], paint: Paint, *, path: str, urls: dict[str, str]) -> str:
     """The whole entry in the given languages (one or both), front matter facts first."""
     ui = langs[0] if len(langs) == 1 else "en"
-    h = HEADINGS[ui]
+    h = LABELS[ui]
     lines: list[str] = []
     for lang in langs:
         lines.append(paint(entry.title.get(lang), "bold"))
@@ -62,7 +57,7 @@ def render_entry(entry: Entry, langs: Sequence[str], paint: Paint, *, path: str,
     if entry.related:
         lines.append(f"{paint(h['related'], 'bold')}: {', '.join(entry.related)}")
     for lang in langs:
-        lines += ["", paint(f"── {'中文' if lang == 'zh' else 'English'} ──", "magenta")]
+        lines += ["", paint(f"── {LANG_NAMES[lang]} ──", "magenta")]
         for key in SECTIONS:
             section = entry.body.get(lang, {}).get(key)
             if section is None:
@@ -76,6 +71,6 @@ def render_entry(entry: Entry, langs: Sequence[str], paint: Paint, *, path: str,
         part = f", {entry.source.section}" if entry.source.section else ""
         lines += ["", f"{paint(h['source'], 'bold')}: {entry.source.title}{part} — {entry.source.author} "
                       f"<{entry.source.url}>"]
-    lines += ["", f"{paint(h['file'], 'bold')}: {path}"]
-    lines += [f"{paint(h['page'], 'bold')}: {urls[lang]}" for lang in langs if lang in urls]
+    lines += ["", f"{paint(h['file_heading'], 'bold')}: {path}"]
+    lines += [f"{paint(h['page_heading'], 'bold')}: {urls[lang]}" for lang in langs if lang in urls]
     return "\n".join(lines)

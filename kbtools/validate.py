@@ -38,7 +38,7 @@ MAX_TITLE_CHARS = 200
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 _SUBFIELDS: dict[str, list[str]] = {
-    "title": ["zh", "en"],
+    "title": list(LANGS),
     "symptoms": ["output", "command", "log"],
     "references": ["url", "title"],
     "source": ["title", "author", "url", "section"],

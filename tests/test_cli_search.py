@@ -238,6 +238,8 @@ def test_show(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert out.endswith("File: entries/kong/regclass.md\nPage: https://kb.example.org/en/entries/kong/regclass/\n")
     both = run(capsys, "show", "--kb", str(kb), "regclass")[1]
     assert "版本太低" in both and "Too old." in both
+    zh = run(capsys, "show", "--kb", str(kb), "regclass", "--lang", "zh")[1]
+    assert "\n症状\n  $ kong migrations up\n" in zh  # the site's word for them, too
 
 
 def test_show_unknown_id_suggests_close_ones(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,8 @@ import locale
 import os
 from pathlib import Path
 
+from kbtools.langs import LANGS
+
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog: str) -> None:
@@ -30,7 +32,7 @@ def add_json(parser: argparse.ArgumentParser) -> None:
 
 
 def add_lang(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", choices=("zh", "en"), default=None,
+    parser.add_argument("--lang", choices=LANGS, default=None,
                         help="language of titles and text (default: from LC_ALL / LC_MESSAGES / LANG, else en)")
 
 

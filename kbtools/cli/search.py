@@ -13,21 +13,12 @@ import sys
 from typing import TYPE_CHECKING
 
 from kbtools.cli import options
+from kbtools.terminal_labels import LABELS
 
 if TYPE_CHECKING:
     from kbtools.index import Opened
     from kbtools.search import Hit
 
-LABELS = {
-    "en": {"id": "id", "matched": "matched", "fix": "fix", "file": "file", "page": "page", "possible": "possible match",
-           "none": "no match; try fewer or other words",
-           "unsure": "no confident match; the closest entries below are only possible matches",
-           "why": "why", "shared": "shared", "parts": "parts"},
-    "zh": {"id": "编号", "matched": "匹配", "fix": "解决", "file": "文件", "page": "网页", "possible": "可能相关",
-           "none": "没有匹配的条目；换几个词试试",
-           "unsure": "没有把握的匹配；下面只是可能相关的条目",
-           "why": "依据", "shared": "共有", "parts": "分项"},
-}
 # Without a confident result, this many possible ones are shown (--all: up to --limit).
 POSSIBLE_SHOWN = 3
 MAX_LINE = 200  # characters of the matched symptom line shown around the first highlighted word

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbtools import normalize
+from kbtools.langs import LANGS
 
 if TYPE_CHECKING:
     from kbtools.model import Entry
@@ -69,7 +70,7 @@ def document(entry: Entry, rel: str) -> dict[str, Any]:
         return " ".join(normalize.tokens(text))
 
     body: dict[str, tuple[str, str]] = {}
-    for lang in ("zh", "en"):
+    for lang in LANGS:
         sections = entry.body.get(lang, {})
         code, prose = _code_and_prose("\n\n".join(s.text for s in sections.values()))
         body[lang] = (code, prose)
@@ -85,7 +86,7 @@ def document(entry: Entry, rel: str) -> dict[str, Any]:
         "tags": list(entry.tags),
         "environment": dict(entry.environment),
         "title": {"zh": entry.title.zh, "en": entry.title.en},
-        "fix": {lang: first_sentence(entry.section(lang, "fix"), lang) for lang in ("zh", "en")},
+        "fix": {lang: first_sentence(entry.section(lang, "fix"), lang) for lang in LANGS},
         "symptoms": lines[:MAX_SYMPTOM_LINES],
     }
     fields = {

@@ -69,8 +69,7 @@ def _symptoms(entry: Entry, lang: str) -> str:
         if symptom.command is not None:
             out.append(f"**{label(lang, 'command')}**\n\n{md.fence(symptom.command, VERBATIM)}")
         if symptom.log is not None:
-            out.append(f"**{label(lang, 'log')}**：{md.text(symptom.log)}" if lang == "zh"
-                       else f"**{label(lang, 'log')}:** {md.text(symptom.log)}")
+            out.append(label(lang, "log_line", label=label(lang, "log"), log=md.text(symptom.log)))
         out.append(f"**{label(lang, 'output')}**\n\n{md.fence(symptom.output, VERBATIM)}")
     return "\n\n".join(out)
 
@@ -102,12 +101,12 @@ def _versions(entry: Entry, lang: str) -> str:
     text = head + "\n\n" + "\n".join(rows)
     if entry.fixed_in:
         fixed = ", ".join(f"{md.text(name)} {md.text(version)}" for name, version in entry.fixed_in.items())
-        text += f"\n\n**{label(lang, 'fixed_in')}**{'：' if lang == 'zh' else ': '}{fixed}"
+        text += "\n\n" + label(lang, "fixed_in_line", label=label(lang, "fixed_in"), fixed=fixed)
     return text
 
 
 def _details(entry: Entry, lang: str, ctx: SiteContext, here: str) -> str:
-    colon = "：" if lang == "zh" else ": "
+    colon = label(lang, "colon")
     product = ctx.products.get(entry.product)
     product_name = product.name if product else entry.product
     component = product.components.get(entry.component) if product else None
@@ -146,8 +145,7 @@ def _source(entry: Entry, lang: str, here: str) -> str:
                  url=md.target(source.url))
     if source.section:
         line += label(lang, "source_section", section=md.text(source.section))
-    line += "。" if lang == "zh" else "."
+    line += label(lang, "full_stop")
     note = md.relative(here, NOTE_PAGE)
-    more = (f"[按原文顺序浏览全部条目]({note})。" if lang == "zh"
-            else f"[Browse all entries in the note's order]({note}).")
+    more = label(lang, "note_link", url=note)
     return f"## {label(lang, 'source')}\n\n{line} {more}"

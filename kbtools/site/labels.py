@@ -1,10 +1,16 @@
 """The words the site itself prints around entries, in each language.
 
 Kept in one table so that a page never mixes languages: every label a page shows comes from
-the table of that page's language.
+the table of that page's language, punctuation included (Chinese pages use full-width colons and
+stops). Page code never tests the language itself; it asks this table. The terminal's words are
+in :mod:`kbtools.terminal_labels`; both call the error text "symptoms" 症状.
 """
 
 from __future__ import annotations
+
+from kbtools.langs import LANGS, other_lang
+
+__all__ = ["LABELS", "LANGS", "label", "other_lang"]
 
 LABELS: dict[str, dict[str, str]] = {
     "zh": {
@@ -46,6 +52,20 @@ LABELS: dict[str, dict[str, str]] = {
         "permalink": "本节链接",
         "entry": "条目",
         "versions_short": "版本",
+        "colon": "：",
+        "full_stop": "。",
+        "log_line": "**{label}**：{log}",
+        "fixed_in_line": "**{label}**：{fixed}",
+        "note_link": "[按原文顺序浏览全部条目]({url})。",
+        "all_n": "全部 {n} 个条目",
+        "stats": "目前共有 **{count}** 个条目，其中 {verified} 个已验证。",
+        "note_title": "《{title}》",
+        "note_credit": "作者：{author} · 发表于 {created} · 原文：{link}",
+        # The note's own headings are Chinese: the Chinese list links them as they are.
+        "note_row": "{number}. {heading_link}",
+        "export_link": "全部条目的 JSON 导出",
+        "back_links": "[← 返回首页]({home}) · [全部标签]({tags})",
+        "no_guide": "贡献指南还在编写中。",
     },
     "en": {
         "symptoms": "Symptoms",
@@ -87,16 +107,24 @@ LABELS: dict[str, dict[str, str]] = {
         "permalink": "Link to this section",
         "entry": "Entry",
         "versions_short": "Versions",
+        "colon": ": ",
+        "full_stop": ".",
+        "log_line": "**{label}:** {log}",
+        "fixed_in_line": "**{label}**: {fixed}",
+        "note_link": "[Browse all entries in the note's order]({url}).",
+        "all_n": "All {n} entries",
+        "stats": "There are **{count}** entries, {verified} of them verified.",
+        "note_title": "{title}",
+        "note_credit": "By {author} · published {created} · original: {link}",
+        "note_row": "{number}. {title_link}  \n   original heading: {heading_code}",
+        "export_link": "JSON export of all entries",
+        "back_links": "[← Home]({home}) · [All tags]({tags})",
+        "no_guide": "The contributing guide is being written.",
     },
 }
-
-LANGS = tuple(LABELS)
-
 
 def label(lang: str, key: str, **values: object) -> str:
     text = LABELS[lang][key]
     return text.format(**values) if values else text
 
 
-def other_lang(lang: str) -> str:
-    return "en" if lang == "zh" else "zh"

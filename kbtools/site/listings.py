@@ -125,7 +125,7 @@ def products(listing: Listing, lang: str, page: str) -> str:
             heading = f"#### [{md.text(names.get(lang))}]({target})"
             block = heading + "\n\n" + _table(members[:HOME_PER_COMPONENT], lang, page)
             if len(members) > HOME_PER_COMPONENT:
-                more = (f"全部 {len(members)} 个条目" if lang == "zh" else f"All {len(members)} entries")
+                more = label(lang, "all_n", n=len(members))
                 block += f"\n\n[{more} →]({target})"
             out.append(block)
     return "\n\n".join(out) if out else label(lang, "none")
@@ -139,9 +139,7 @@ def recent(listing: Listing, lang: str, page: str) -> str:
 def stats(listing: Listing, lang: str, page: str) -> str:
     count = len(listing.entries)
     verified = sum(e.status == "verified" for e in listing.entries)
-    if lang == "zh":
-        return f"目前共有 **{count}** 个条目，其中 {verified} 个已验证。"
-    return f"There are **{count}** entries, {verified} of them verified."
+    return label(lang, "stats", count=count, verified=verified)
 
 
 def tags(listing: Listing, lang: str, page: str) -> str:
@@ -161,20 +159,16 @@ def tags(listing: Listing, lang: str, page: str) -> str:
 def note(listing: Listing, lang: str, page: str) -> str:
     out = []
     for item in listing.notes:
-        link = md.link(f"《{item.title}》" if lang == "zh" else item.title, item.url)
-        credit = (f"作者：{md.text(item.author)} · 发表于 {md.text(item.created)} · 原文：{link}" if lang == "zh"
-                  else f"By {md.text(item.author)} · published {md.text(item.created)} · original: {link}")
+        link = md.link(label(lang, "note_title", title=item.title), item.url)
+        credit = label(lang, "note_credit", author=md.text(item.author), created=md.text(item.created), link=link)
         rows = []
         for number, (heading, entry) in enumerate(item.sections, 1):
             if entry is None:
                 rows.append(f"{number}. {md.text(heading)}")
-            elif lang == "zh":
-                target = md.relative(page, entry_file(entry.product, entry.id))
-                rows.append(f"{number}. {md.link(heading, target)}")
             else:
                 target = md.relative(page, entry_file(entry.product, entry.id))
-                rows.append(f"{number}. {md.link(entry.title.en, target)}  \n"
-                            f"   original heading: {md.code_span(heading)}")
+                rows.append(label(lang, "note_row", number=number, heading_link=md.link(heading, target),
+                                  title_link=md.link(entry.title.get(lang), target), heading_code=md.code_span(heading)))
         out.append(f"## {md.text(item.title)}\n\n{credit}\n\n" + "\n".join(rows))
     return "\n\n".join(out) or label(lang, "none")
 
@@ -187,7 +181,7 @@ def export_link(listing: Listing, lang: str, page: str) -> str:
     # Raw HTML on purpose: the export is not a docs page, so MkDocs cannot check a Markdown link
     # to it, and `--strict` would fail on one. Our own href, no entry text: nothing to escape.
     href = md.relative(page, listing.export_href)
-    text = "全部条目的 JSON 导出" if lang == "zh" else "JSON export of all entries"
+    text = label(lang, "export_link")
     return f'<a href="{href}">{text}</a>'
 
 
@@ -200,8 +194,7 @@ def component_page(listing: Listing, lang: str, product_id: str, component_id: s
     count = label(lang, "entries_count", n=len(members))
     items = _table(members, lang, page) if members else label(lang, "none")
     back = md.relative(page, "index.md")
-    more = (f"[← 返回首页]({back}) · [全部标签]({md.relative(page, TAGS_PAGE)})" if lang == "zh"
-            else f"[← Home]({back}) · [All tags]({md.relative(page, TAGS_PAGE)})")
+    more = label(lang, "back_links", home=back, tags=md.relative(page, TAGS_PAGE))
     return f"{title}\n\n{count}\n\n{items}\n\n{more}\n"
 
 

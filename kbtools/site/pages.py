@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbtools.site.entry_page import component_page_path, render_entry
-from kbtools.site.labels import LANGS, label
+from kbtools.site.labels import LANGS, label, other_lang
 from kbtools.site.listings import Listing, component_page
 from kbtools.urls import entry_file
 
@@ -111,14 +111,14 @@ def contributing_pages(root: Path, blob_base: str, new_file_base: str = "") -> d
             continue
     out: dict[str, str] = {}
     for lang in LANGS:
-        other = "en" if lang == "zh" else "zh"
+        other = other_lang(lang)
         if lang in texts:
             body = texts[lang]
         elif other in texts:
             notice = label(lang, "fallback", url=f"{new_file_base}?filename={files[lang].name}" if new_file_base else "#")
             body = f'!!! info "{label(lang, "fallback_title")}"\n\n    {notice}\n\n{texts[other]}'
         else:
-            body = ("贡献指南还在编写中。" if lang == "zh" else "The contributing guide is being written.")
+            body = label(lang, "no_guide")
         if blob_base:
             body = _LINK.sub(lambda m: m.group(1) + blob_base + m.group(2).removeprefix("./"), body)
         out[lang] = body

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbtools.index.record import browser_record, document
+from kbtools.langs import LANGS
 from kbtools.searchrules import rules
 from kbtools.urls import entry_path
 
@@ -37,7 +38,7 @@ def search_data(root: Path, entries: Iterable[Entry]) -> dict[str, Any]:
     for rel, entry in docs:
         record = browser_record(document(entry, rel), vocabulary)
         totals = [a + b for a, b in zip(totals, record.pop("len"), strict=True)]
-        record["url"] = {lang: entry_path(lang, entry.product, entry.id) for lang in ("zh", "en")}
+        record["url"] = {lang: entry_path(lang, entry.product, entry.id) for lang in LANGS}
         records.append(record)
     return {"format": FORMAT, "rules": rules(), "field_names": list(FIELDS), "field_totals": totals,
             "vocabulary": list(vocabulary), "entries": records}
