@@ -90,18 +90,20 @@ def render(text: str) -> str:
 # --------------------------------------------------------------------------- what rendering costs
 
 # Python-Markdown reads a link by walking from each `[` to its matching `]`, and from each `](`
-# to its matching `)`, one character at a time; an unmatched one walks to the end of the block.
-# 8,000 `[` in a paragraph took 12 s, 64,000 took more than 300. The sum of those walks is the
-# cost of a page's links, counted here in linear time before anything is rendered.
-MAX_LINK_WORK = 1_000_000  # characters walked; about 0.4 s of rendering, and 1,000 times what real entries need
+# to its matching `)`, one character at a time; an unmatched one walks to the end of the block,
+# so the time grows with the square of the brackets. The sum of those walks is the cost of a
+# page's links, counted here in linear time before anything is rendered.
+MAX_LINK_WORK = 1_000_000  # characters walked; 1,000 times what real entries need
+# Timings of the paths these limits guard, and of real entries: BENCHMARKS.md, "Costs behind the
+# code's choices".
 # And a backstop for the quadratic paths that no such count foresees (long runs of `<a`, `\`,
 # `*a` or `>`, which depend on the Python and Markdown versions): CPU seconds to render and check
-# one entry file. A real entry takes 0.01 s, 100 KB of ordinary prose about 0.35 s; with the
-# start-up of a command (about 0.5 s), a command stays within 2 s per file.
+# one entry file, far above what a real entry or 100 KB of ordinary prose takes, so that with a
+# command's start-up a command stays within 2 s per file.
 RENDER_BUDGET = 0.8
-# The HTML of one page body, in characters: checking and sanitizing it is linear, but nh3 takes
-# about 0.8 s per MB of entity-dense HTML (`&` becomes `&amp;`), outside any budget. A real page
-# body is about 10 KB; 250 KB of ordinary prose, the file cap, gives about 350 KB.
+# The HTML of one page body, in characters: checking and sanitizing it is linear, but nh3 is slow
+# on entity-dense HTML (`&` becomes `&amp;`) and runs outside any budget. A real page body is about
+# 10 KB; 250 KB of ordinary prose, the file cap, gives about 350 KB.
 MAX_HTML = 512 * 1024
 
 

@@ -15,9 +15,10 @@ What this does, in order:
    and ``loader``; ``KongIngress`` gives ``kongingress``, ``kong`` and ``ingress``.
 4. Chinese (and other CJK) runs become overlapping character bigrams, as Lucene's CJKAnalyzer does:
    ``数据库迁移`` gives ``数据 据库 库迁 迁移``. A dictionary segmenter (jieba) would cut more
-   precisely, but costs ~165 ms to import and ~1 s to load its dictionary on every search, which
-   alone breaks the 150 ms budget; bigrams cost nothing, need no dictionary that can go stale on
-   jargon, and BM25 over bigrams ranks a short Chinese description well enough (see BENCHMARKS.md).
+   precisely, but importing it and loading its dictionary on every search alone would break the
+   search's time budget; bigrams cost nothing, need no dictionary that can go stale on jargon, and
+   BM25 over bigrams ranks a short Chinese description well enough (figures: BENCHMARKS.md,
+   "Costs behind the code's choices").
 
 Pure standard library: this module is on the start-up path of ``kb search``.
 """
@@ -80,8 +81,8 @@ _VARIABLE = re.compile(VARIABLE)
 
 # A word: letters/digits/underscore (any script but CJK), joined by dots or hyphens; or a CJK run.
 WORD = rf"[{_LATIN}]+(?:[.\-][{_LATIN}]+)*|[{CJK}]+"
-# Compiling a character class with the CJK ranges costs ~3 ms each (Python's re walks every code
-# point of a range), ~15 ms of a search's start-up in all. Most text is ASCII, where no CJK class
+# Compiling a character class with the CJK ranges is slow (Python's re walks every code point of a
+# range; BENCHMARKS.md, "Costs behind the code's choices"). Most text is ASCII, where no CJK class
 # can match: that text takes a pattern that compiles in no time (the same matches on ASCII), and
 # the full one is compiled the first time a text needs it.
 _WORD_ASCII = re.compile(r"[0-9A-Za-z_]+(?:[.\-][0-9A-Za-z_]+)*")

@@ -92,8 +92,9 @@ def _named_command(argv: Sequence[str]) -> str | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    # Importing and registering every subcommand costs ~30 ms, a fifth of `kb search`'s budget:
-    # when the command line names one, only that one is registered. Its parsing, help and errors
+    # Importing and registering every subcommand is a sizeable share of `kb search`'s time budget
+    # (BENCHMARKS.md, "Costs behind the code's choices"): when the command line names one, only that
+    # one is registered. Its parsing, help and errors
     # are the same; `kb`, `kb --help` and a mistyped command still get the full parser.
     _tolerate_narrow_encodings()
     parser = build_parser(_named_command(argv))

@@ -71,8 +71,8 @@ def _entry_rels(now: dict[str, Stat]) -> list[str]:
 MP_WRITER_FROM = 2000
 WRITER_PROCS = 2
 # Segments are written as separate files, not one compound file: opening a compound file that is
-# memory-mapped copies each of its parts into a BytesIO (Whoosh's BufferFile), ~20 ms of every
-# search at 10k entries; separate files are read in place.
+# memory-mapped copies each of its parts into a BytesIO (Whoosh's BufferFile) on every search;
+# separate files are read in place (BENCHMARKS.md, "Search speed").
 WRITER_OPTIONS: dict[str, Any] = {"limitmb": 128, "compound": False}
 
 
@@ -92,7 +92,7 @@ def build_into(storage_ix: Any, root: Path, now: dict[str, Stat], progress: Prog
     procs = min(WRITER_PROCS, os.cpu_count() or 1)
     if parallel and procs > 1 and len(rels) >= MP_WRITER_FROM:
         # A larger buffer per process: with 128 MB each process spills sorted runs to disk and
-        # merges them back in Python (10k entries: writing took 31 s; 14 s at 512 MB, ~0.5 GB RSS).
+        # merges them back in Python, twice as slow (BENCHMARKS.md, "Costs behind the code's choices").
         writer = storage_ix.writer(procs=procs, multisegment=True, **{**WRITER_OPTIONS, "limitmb": 512})
     else:
         writer = storage_ix.writer(**WRITER_OPTIONS)

@@ -14,7 +14,8 @@ from typing import Any
 
 
 def _import_whoosh() -> None:
-    """Import Whoosh without the two modules it imports but a search never uses (~30 ms of start-up).
+    """Import Whoosh without the two modules it imports but a search never uses (what they cost a
+    search's start-up: BENCHMARKS.md).
 
     ``whoosh.compat`` imports ``urllib.request`` (with ``http.client``, ``email``, ``socket``) for a
     ``urlretrieve`` no code path of ours reaches, and ``whoosh.reading`` imports the
