@@ -19,6 +19,11 @@ How a query is answered:
    and whether it is *confident* or only *possible*. Results are ordered by that same evidence —
    confident ones first, a stronger match never below a weaker one — and exact ties by id.
    Candidates with almost no evidence (below :data:`kbtools.evidence.POSSIBLE`) are dropped.
+
+Filters (``product``, ``component``, ``tags``, ``env``) are keywords of :func:`search`: a Whoosh
+term filter over a stored field, or a check of each candidate's record. A new filter is a keyword
+here and its flag in :mod:`kbtools.cli.search`; a field the index does not hold yet goes into
+:mod:`kbtools.index.schema` and :mod:`kbtools.index.record` (and bumps the index's ``FORMAT``).
 """
 
 from __future__ import annotations

@@ -4,6 +4,11 @@ MkDocs and mkdocs-static-i18n only see pages that exist as files under the docs 
 in memory are dropped by static-i18n), so entry and component pages are written to disk before
 each build. A file is rewritten only when its text changed: that keeps `mkdocs serve` from
 rebuilding in a loop on its own output, and keeps modification times meaningful.
+
+A new kind of generated page is a function that renders it (like
+:func:`kbtools.site.entry_page.render_entry` or :func:`kbtools.site.listings.component_page`),
+a loop in :func:`plan` that places it, and its words in :mod:`kbtools.site.labels`; a list inside a
+hand-written page is a ``<!-- kb:name -->`` mark instead (:data:`kbtools.site.listings.DIRECTIVES`).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
  *
  * The rules (token patterns, weights, word lists, thresholds) and each entry's tokens come from
  * search/kb-errors.json, which the site build writes from the same records as the terminal's index
- * (kbtools/searchrules.py, kbtools/document.py). This file only follows the steps of
+ * (kbtools/searchrules.py, kbtools/index/record.py). This file only follows the steps of
  * kbtools/normalize.py (tokens), kbtools/search.py (candidates: BM25F as Whoosh scores it, the
  * best `candidates` of them) and kbtools/evidence.py (judging each candidate, the order, the tiers).
  * Each function below names the Python function it follows; keep the two in step.
