@@ -18,10 +18,11 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from kbtools.errors import Problem
+from kbtools.errors import Problem, display_path
 from kbtools.model import Entry, FrontMatter, Product, Section
 from kbtools.parse import LANGS, REQUIRED_SECTIONS, SECTIONS, Half, ParsedFile, YamlFile, dotted
 from kbtools.parse import Section as BodySection
+from kbtools.rules import problem
 from kbtools.versions import is_release, parse_constraint
 
 FIELDS = list(FrontMatter.model_fields)
@@ -52,7 +53,7 @@ def check_products(yf: YamlFile) -> tuple[dict[str, Product], list[Problem]]:
     if yf.data is None:
         return products, problems
     if not isinstance(yf.data, dict):
-        problems.append(Problem(yf.path, 1, 1, "KB011", "products.yml must map product ids to their description"))
+        problems.append(problem("KB011", yf.path, 1, 1, "products.yml must map product ids to their description"))
         return products, problems
     for name, value in yf.data.items():
         try:
@@ -61,7 +62,7 @@ def check_products(yf: YamlFile) -> tuple[dict[str, Product], list[Problem]]:
             for err in exc.errors():
                 loc = (name, *err["loc"])
                 line, col = yf.where(loc)
-                problems.append(Problem(yf.path, line, col, "KB011",
+                problems.append(problem("KB011", yf.path, line, col,
                                         f"{'.'.join(map(str, loc))}: {err['msg']}"))
     return products, problems
 
@@ -89,7 +90,7 @@ def check_file(parsed: ParsedFile, products: Mapping[str, Product], entries_dir:
     try:
         entry = Entry.model_validate({**data, "path": path, "body": body})
     except ValidationError as exc:  # pragma: no cover - FrontMatter already accepted the same data
-        problems.append(Problem(path, 1, 1, "KB011", str(exc)))
+        problems.append(problem("KB011", path, 1, 1, str(exc)))
         return None, problems
     return entry, problems
 
@@ -109,40 +110,40 @@ def _from_pydantic(parsed: ParsedFile, err: Any) -> Problem:
     name = dotted(loc)
     if kind == "missing":
         line, col = parsed.key_where(loc[:-1]) if len(loc) > 1 else (2, 1)
-        return Problem(parsed.path, line, col, "KB010", f"required field `{name}` is missing", field=name)
+        return problem("KB010", parsed.path, line, col, f"required field `{name}` is missing", field=name)
     if kind == "extra_forbidden":
         line, col = parsed.key_where(loc)
         key = str(loc[-1])
         allowed = FIELDS if len(loc) == 1 else _SUBFIELDS.get(str(loc[0]), [])
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = f"; did you mean `{close[0]}`?" if close else f"; allowed here: {', '.join(allowed)}"
-        return Problem(parsed.path, line, col, "KB012", f"unknown field `{name}`{hint}", field=name)
+        return problem("KB012", parsed.path, line, col, f"unknown field `{name}`{hint}", field=name)
     line, col = parsed.where(loc)
     if kind in ("string_too_short", "too_short"):
-        return Problem(parsed.path, line, col, "KB010", f"`{name}` must not be empty", field=name)
+        return problem("KB010", parsed.path, line, col, f"`{name}` must not be empty", field=name)
     if kind == "string_pattern_mismatch":
         code = "KB013" if loc == ("id",) else "KB011"
-        return Problem(parsed.path, line, col, code,
+        return problem(code, parsed.path, line, col,
                        f"`{name}` must be a lowercase slug (a-z, 0-9, single hyphens), got {_show(err.get('input'))}",
                        field=name)
     if kind == "value_error":
         msg = str(err["msg"]).removeprefix("Value error, ")
-        return Problem(parsed.path, line, col, "KB010", f"`{name}`: {msg}", field=name)
+        return problem("KB010", parsed.path, line, col, f"`{name}`: {msg}", field=name)
     if kind == "literal_error":
-        return Problem(parsed.path, line, col, "KB011",
+        return problem("KB011", parsed.path, line, col,
                        f"`{name}` must be {err['ctx']['expected']}, got {_show(err.get('input'))}", field=name)
     if kind.startswith("date") and isinstance(err.get("input"), dt.datetime):
-        return Problem(parsed.path, line, col, "KB032", f"`{name}` must be a date (YYYY-MM-DD) without a time",
+        return problem("KB032", parsed.path, line, col, f"`{name}` must be a date (YYYY-MM-DD) without a time",
                        field=name)
     if kind.startswith("date"):
-        return Problem(parsed.path, line, col, "KB032",
+        return problem("KB032", parsed.path, line, col,
                        f"`{name}` must be a date written YYYY-MM-DD, got {_show(err.get('input'))}", field=name)
     expected = {
         "string_type": "text", "dict_type": "a mapping of `key: value` lines", "model_type": "a mapping of fields",
         "list_type": "a list (`- item` lines or `[a, b]`)", "model_attributes_type": "a mapping of fields",
     }.get(kind)
     msg = f"`{name}` must be {expected}, got {_kind(err.get('input'))}" if expected else f"`{name}`: {err['msg']}"
-    return Problem(parsed.path, line, col, "KB011", msg, field=name)
+    return problem("KB011", parsed.path, line, col, msg, field=name)
 
 
 def _check_values(parsed: ParsedFile, products: Mapping[str, Product], entries_dir: Path,
@@ -150,7 +151,7 @@ def _check_values(parsed: ParsedFile, products: Mapping[str, Product], entries_d
     path, data = parsed.path, parsed.data or {}
 
     def add(loc: tuple[object, ...], code: str, message: str) -> None:
-        problems.append(Problem(path, *parsed.where(loc), code, message, field=dotted(loc)))
+        problems.append(problem(code, path, *parsed.where(loc), message, field=dotted(loc)))
 
     entry_id = data.get("id")
     if isinstance(entry_id, str) and entry_id != path.stem:
@@ -302,26 +303,26 @@ def url_problem(url: str) -> str | None:
 def _check_body(parsed: ParsedFile, problems: list[Problem], html: bool) -> None:
     path = parsed.path
     if not parsed.halves and not any(p.code == "KB020" for p in problems):
-        problems.append(Problem(path, parsed.body_line, 1, "KB020",
+        problems.append(problem("KB020", path, parsed.body_line, 1,
                                 "the body has no language halves; start them with `<!-- lang: zh -->` "
                                 "and `<!-- lang: en -->`"))
         return
     for lang in LANGS:
         if lang not in parsed.halves:
-            problems.append(Problem(path, parsed.body_line, 1, "KB020",
+            problems.append(problem("KB020", path, parsed.body_line, 1,
                                     f"the body has no `<!-- lang: {lang} -->` half"))
     for lang, half in parsed.halves.items():
         if half.preamble.strip():
-            problems.append(Problem(path, half.line + 1, 1, "KB021",
+            problems.append(problem("KB021", path, half.line + 1, 1,
                                     f"text in the {lang} half before its first `##` section"))
         for key in REQUIRED_SECTIONS:
             section = half.sections.get(key)
             heading = SECTIONS[key][lang]
             if section is None:
-                problems.append(Problem(path, half.line, 1, "KB021",
+                problems.append(problem("KB021", path, half.line, 1,
                                         f"the {lang} half has no `## {heading}` section"))
             elif not section.text.strip():
-                problems.append(Problem(path, section.line, 1, "KB021", f"section `## {heading}` is empty"))
+                problems.append(problem("KB021", path, section.line, 1, f"section `## {heading}` is empty"))
         for section in half.sections.values():
             _check_placeholders(path, section.text, section.text_line or section.line + 1, problems)
     if html:
@@ -371,15 +372,15 @@ def translation_drift(parsed: ParsedFile) -> Problem | None:
     for i, (a, b) in enumerate(zip(zh, en, strict=False)):
         if (a.info, a.code) != (b.info, b.code):
             what = "language" if a.code == b.code else "text"
-            return Problem(parsed.path, b.line, 1, "KB050",
+            return problem("KB050", parsed.path, b.line, 1,
                            f"code block {i + 1} of the en half differs in {what} from the zh block on line "
-                           f"{a.line}; code blocks must be the same in both halves", severity="warning")
+                           f"{a.line}; code blocks must be the same in both halves")
     if len(zh) != len(en):
         longer, shorter = ("zh", "en") if len(zh) > len(en) else ("en", "zh")
         extra = (zh if longer == "zh" else en)[min(len(zh), len(en))]
-        return Problem(parsed.path, extra.line, 1, "KB050",
+        return problem("KB050", parsed.path, extra.line, 1,
                        f"the {longer} half has {max(len(zh), len(en))} code blocks, the {shorter} half "
-                       f"{min(len(zh), len(en))}; this one has no counterpart", severity="warning")
+                       f"{min(len(zh), len(en))}; this one has no counterpart")
     return None
 
 
@@ -396,7 +397,7 @@ def _check_placeholders(path: Path, text: str, first_line: int, problems: list[P
     for offset, line in enumerate(blanked.split("\n")):
         todo = PLACEHOLDER.search(line)
         if todo:
-            problems.append(Problem(path, first_line + offset, todo.start() + 1, "KB022",
+            problems.append(problem("KB022", path, first_line + offset, todo.start() + 1,
                                     "a TODO placeholder is left here"))
 
 
@@ -483,25 +484,25 @@ def _check_rendered(parsed: ParsedFile, problems: list[Problem]) -> None:
                 current = sections
                 html = markup.render(_page_markdown(parsed, lang, sections))
                 if len(html) > markup.MAX_HTML:
-                    problems.append(Problem(parsed.path, sections[0].line, 1, "KB043",
+                    problems.append(problem("KB043", parsed.path, sections[0].line, 1,
                                             f"the body renders to {len(html):,} characters of HTML, over the limit of "
                                             f"{markup.MAX_HTML:,} (runs of `&` or `<` grow fourfold); shorten it, or put "
                                             "such text in a code block"))
                     return
                 for finding in markup.html_problems(html):
                     line, col = _locate(sections, finding.needles)
-                    found.append(Problem(parsed.path, line, col, finding.code, finding.message))
+                    found.append(problem(finding.code, parsed.path, line, col, finding.message))
     except markup.RenderTimeout:
-        problems.append(Problem(parsed.path, current[0].line, 1, "KB043",
+        problems.append(problem("KB043", parsed.path, current[0].line, 1,
                                 f"the body takes more than {markup.RENDER_BUDGET:g} s of CPU to render and check "
                                 "(long runs of markup characters such as `<a`, `\\`, `*a` or `>`); put such text in "
                                 "a code block"))
         return
     seen: set[tuple[int, int, str]] = set()
-    for problem in found:  # a finding in a section that both pages show is reported once
-        if (problem.line, problem.col, problem.code) not in seen:
-            seen.add((problem.line, problem.col, problem.code))
-            problems.append(problem)
+    for each in found:  # a finding in a section that both pages show is reported once
+        if (each.line, each.col, each.code) not in seen:
+            seen.add((each.line, each.col, each.code))
+            problems.append(each)
 
 
 def _page_markdown(parsed: ParsedFile, lang: str, sections: list[BodySection]) -> str:
@@ -552,7 +553,7 @@ def _too_much_link_work(parsed: ParsedFile, pages: list[tuple[str, list[BodySect
                 offset += len(block)
         if total > markup.MAX_LINK_WORK:
             line, col = _position(worst[1], worst[2])
-            problems.append(Problem(parsed.path, line, col, "KB042",
+            problems.append(problem("KB042", parsed.path, line, col,
                                     f"brackets that do not close (`[`, `](`) make the renderer walk {total:,} "
                                     f"characters, over the limit of {markup.MAX_LINK_WORK:,}; close them, escape them "
                                     "as `\\[`, or put the text in a code block"))
@@ -566,7 +567,7 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
     relative to ``root``."""
 
     def shown(path: Path) -> str:
-        return Problem(path, 1, 1, "", "").display_path(root)
+        return display_path(path, root)
 
     problems: list[Problem] = []
     ids = set(known_ids or ()) | {e.id for e in entries}
@@ -575,7 +576,7 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
         where = parsed.get(entry.path)
         if entry.id in first_by_id:
             line, col = where.where(("id",)) if where else (1, 1)
-            problems.append(Problem(entry.path, line, col, "KB014",
+            problems.append(problem("KB014", entry.path, line, col,
                                     f"id `{entry.id}` is already used by {shown(first_by_id[entry.id].path)}",
                                     field="id"))
         else:
@@ -585,7 +586,7 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
                 close = difflib.get_close_matches(rel, sorted(ids), n=1)
                 hint = f"; did you mean `{close[0]}`?" if close else ""
                 line, col = where.where(("related", i)) if where else (1, 1)
-                problems.append(Problem(entry.path, line, col, "KB033", f"related id `{rel}` names no entry{hint}",
+                problems.append(problem("KB033", entry.path, line, col, f"related id `{rel}` names no entry{hint}",
                                         field=f"related[{i}]"))
     seen: dict[str, tuple[Entry, int]] = {}
     # Oldest first, so that the entry blamed for a shared symptom is the one that came or changed
@@ -597,7 +598,7 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
                 other, j = seen[key]
                 where = parsed.get(entry.path)
                 line, col = where.where(("symptoms", i, "output")) if where else (1, 1)
-                problems.append(Problem(entry.path, line, col, "KB041",
+                problems.append(problem("KB041", entry.path, line, col,
                                         f"symptoms[{i}] has the same output as {shown(other.path)} "
                                         f"symptoms[{j}]; merge the entries or keep the specific text",
                                         field=f"symptoms[{i}].output"))

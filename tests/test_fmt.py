@@ -301,7 +301,7 @@ def test_a_comment_makes_fmt_refuse_with_the_line(make_kb: Callable[..., Path],
     root = make_kb({"kong/a.md": text})
     assert main(["fmt", "--kb", str(root)]) == 1
     line = text.split("\n").index("# keep this note") + 1
-    assert f"entries/kong/a.md:{line}:1: fmt the front matter has a YAML comment" in capsys.readouterr().err
+    assert f"entries/kong/a.md:{line}:1: KB060 the front matter has a YAML comment" in capsys.readouterr().err
     assert (root / "entries/kong/a.md").read_text(encoding="utf-8") == text
 
 
