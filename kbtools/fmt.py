@@ -361,8 +361,10 @@ def write_formatted(outcome: Outcome) -> None:
     it was read (an editor saved it meanwhile: their version wins)."""
     from kbtools.atomic import write_text
 
-    if outcome.formatted is None or not outcome.changed:
-        raise NotWritten("nothing to write")
+    if outcome.formatted is None:
+        raise NotWritten("not formatted; fix the problems first")
+    if not outcome.changed:
+        return
     if outcome.path.is_symlink():
         raise NotWritten("is a symbolic link; format the file it points to")
     if outcome.path.read_bytes() != outcome.original:

@@ -1,7 +1,9 @@
 """The checks behind ``kb validate``: one file at a time, then across the whole knowledge base.
 
-Every check appends :class:`~kbtools.errors.Problem` objects and carries on, so that a
-contributor sees all that is wrong at once. Rule codes are documented in :mod:`kbtools.rules`.
+Every check appends :class:`~kbtools.errors.Problem` objects, made from their rule with
+:func:`kbtools.rules.problem`, and carries on, so that a contributor sees all that is wrong at
+once. To add a rule: its code, why and example folder in :mod:`kbtools.rules`, then its check here
+(a rule about one field's value is one function in ``VALUE_RULES``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import datetime as dt
 import difflib
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -146,102 +148,161 @@ def _from_pydantic(parsed: ParsedFile, err: Any) -> Problem:
     return problem("KB011", parsed.path, line, col, msg, field=name)
 
 
+@dataclass
+class _Values:
+    """One entry's front matter, as the value rules see it: each adds what it finds with ``add``."""
+
+    parsed: ParsedFile
+    products: Mapping[str, Product]
+    entries_dir: Path
+    problems: list[Problem]
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return self.parsed.data or {}
+
+    def add(self, loc: tuple[object, ...], code: str, message: str) -> None:
+        self.problems.append(problem(code, self.parsed.path, *self.parsed.where(loc), message, field=dotted(loc)))
+
+
 def _check_values(parsed: ParsedFile, products: Mapping[str, Product], entries_dir: Path,
                   problems: list[Problem]) -> None:
-    path, data = parsed.path, parsed.data or {}
+    """The rules about the values of fields, which the model's types cannot say."""
+    values = _Values(parsed, products, entries_dir, problems)
+    for check in VALUE_RULES:
+        check(values)
 
-    def add(loc: tuple[object, ...], code: str, message: str) -> None:
-        problems.append(problem(code, path, *parsed.where(loc), message, field=dotted(loc)))
 
-    entry_id = data.get("id")
+def _id_is_the_file_name(v: _Values) -> None:  # KB013
+    entry_id, path = v.data.get("id"), v.parsed.path
     if isinstance(entry_id, str) and entry_id != path.stem:
-        add(("id",), "KB013", f"id `{entry_id}` differs from the file name `{path.name}`; "
-                              f"rename the file to `{entry_id}.md` or change the id")
-    product = data.get("product")
+        v.add(("id",), "KB013", f"id `{entry_id}` differs from the file name `{path.name}`; "
+                                f"rename the file to `{entry_id}.md` or change the id")
+
+
+def _location(v: _Values) -> None:  # KB015
+    product = v.data.get("product")
     try:
-        relative = Path(os.path.realpath(path)).relative_to(os.path.realpath(entries_dir))
+        relative = Path(os.path.realpath(v.parsed.path)).relative_to(os.path.realpath(v.entries_dir))
     except ValueError:
         relative = None
     if relative is None:
-        add((), "KB015", "entry lies outside the `entries/` folder (a symlink pointing elsewhere?)")
+        v.add((), "KB015", "entry lies outside the `entries/` folder (a symlink pointing elsewhere?)")
     elif len(relative.parts) != 2:
-        add((), "KB015", f"entry must be at `entries/<product>/<id>.md`, not `entries/{relative.as_posix()}`")
+        v.add((), "KB015", f"entry must be at `entries/<product>/<id>.md`, not `entries/{relative.as_posix()}`")
     elif isinstance(product, str) and relative.parts[0] != product:
-        add(("product",), "KB015", f"product `{product}` but the file is in `entries/{relative.parts[0]}/`")
-    if isinstance(product, str) and product not in products:
-        close = difflib.get_close_matches(product, list(products), n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else f"; known products: {', '.join(sorted(products))}"
-        add(("product",), "KB015", f"unknown product `{product}`{hint} (products are listed in entries/products.yml)")
-    component = data.get("component")
-    if isinstance(product, str) and product in products and isinstance(component, str):
-        known = products[product].components
+        v.add(("product",), "KB015", f"product `{product}` but the file is in `entries/{relative.parts[0]}/`")
+    if isinstance(product, str) and product not in v.products:
+        close = difflib.get_close_matches(product, list(v.products), n=1)
+        hint = f"; did you mean `{close[0]}`?" if close else f"; known products: {', '.join(sorted(v.products))}"
+        v.add(("product",), "KB015", f"unknown product `{product}`{hint} (products are listed in entries/products.yml)")
+
+
+def _component(v: _Values) -> None:  # KB016
+    product, component = v.data.get("product"), v.data.get("component")
+    if isinstance(product, str) and product in v.products and isinstance(component, str):
+        known = v.products[product].components
         if component not in known:
             close = difflib.get_close_matches(component, list(known), n=1)
             hint = f"did you mean `{close[0]}`? " if close else ""
-            add(("component",), "KB016", f"unknown component `{component}` for {product}; {hint}"
-                                         f"known: {', '.join(known)}")
+            v.add(("component",), "KB016", f"unknown component `{component}` for {product}; {hint}"
+                                           f"known: {', '.join(known)}")
 
-    environment = data.get("environment")
-    if isinstance(environment, dict):
-        for name, constraint in environment.items():
-            if isinstance(constraint, str):
-                try:
-                    parse_constraint(constraint)
-                except ValueError as exc:
-                    add(("environment", name), "KB030", f"environment.{name}: {exc}; write e.g. `<9.4`, "
-                                                        "`0.14.1`, `0.14.x` or `>=1.0,<2`")
-            elif constraint is not None:
-                add(("environment", name), "KB030",
-                    f"environment.{name}: write the constraint as text in quotes, e.g. \"{constraint}\"")
 
-    fixed_in = data.get("fixed_in")
-    if isinstance(fixed_in, dict):
-        for name, version in fixed_in.items():
-            if not (isinstance(version, str) and is_release(version)):
-                add(("fixed_in", name), "KB030", f"fixed_in.{name}: `{version}` is not a release; write it in quotes, "
-                                                 "e.g. \"3.4.0\"")
+def _environment_versions(v: _Values) -> None:  # KB030
+    environment = v.data.get("environment")
+    if not isinstance(environment, dict):
+        return
+    for name, constraint in environment.items():
+        if isinstance(constraint, str):
+            try:
+                parse_constraint(constraint)
+            except ValueError as exc:
+                v.add(("environment", name), "KB030", f"environment.{name}: {exc}; write e.g. `<9.4`, "
+                                                      "`0.14.1`, `0.14.x` or `>=1.0,<2`")
+        elif constraint is not None:
+            v.add(("environment", name), "KB030",
+                  f"environment.{name}: write the constraint as text in quotes, e.g. \"{constraint}\"")
 
-    for loc, url in _urls(data):
+
+def _fixed_in_releases(v: _Values) -> None:  # KB030
+    fixed_in = v.data.get("fixed_in")
+    if not isinstance(fixed_in, dict):
+        return
+    for name, version in fixed_in.items():
+        if not (isinstance(version, str) and is_release(version)):
+            v.add(("fixed_in", name), "KB030", f"fixed_in.{name}: `{version}` is not a release; write it in quotes, "
+                                               "e.g. \"3.4.0\"")
+
+
+def _urls_are_http(v: _Values) -> None:  # KB031
+    for loc, url in _urls(v.data):
         reason = url_problem(url)
         if reason:
-            add(loc, "KB031", f"{dotted(loc)}: {reason}")
+            v.add(loc, "KB031", f"{dotted(loc)}: {reason}")
 
+
+def _dates(v: _Values) -> None:  # KB032
     today = dt.date.today()
-    created, updated = data.get("created"), data.get("updated")
+    created, updated = v.data.get("created"), v.data.get("updated")
     for key, value in (("created", created), ("updated", updated)):
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and value > today:
-            add((key,), "KB032", f"`{key}` {value} lies in the future")
+            v.add((key,), "KB032", f"`{key}` {value} lies in the future")
     # A datetime is reported as a type error, and comparing one with a date raises TypeError.
     if type(created) is dt.date and type(updated) is dt.date and updated < created:
-        add(("updated",), "KB032", f"`updated` {updated} is before `created` {created}")
+        v.add(("updated",), "KB032", f"`updated` {updated} is before `created` {created}")
 
-    related = data.get("related")
-    if isinstance(related, list) and entry_id in related:
-        add(("related", related.index(entry_id)), "KB033", "an entry cannot be related to itself")
-    if isinstance(related, list):
-        first_at: dict[object, int] = {}
-        for i, rel in enumerate(related):
-            if isinstance(rel, str) and rel in first_at:
-                add(("related", i), "KB033", f"related id `{rel}` is listed twice (first as related[{first_at[rel]}])")
-            elif isinstance(rel, str):
-                first_at[rel] = i
 
-    title = data.get("title")
+def _related_ids(v: _Values) -> None:  # KB033 (ids that name no entry: check_kb)
+    related, entry_id = v.data.get("related"), v.data.get("id")
+    if not isinstance(related, list):
+        return
+    if entry_id in related:
+        v.add(("related", related.index(entry_id)), "KB033", "an entry cannot be related to itself")
+    first_at: dict[object, int] = {}
+    for i, rel in enumerate(related):
+        if isinstance(rel, str) and rel in first_at:
+            v.add(("related", i), "KB033", f"related id `{rel}` is listed twice (first as related[{first_at[rel]}])")
+        elif isinstance(rel, str):
+            first_at[rel] = i
+
+
+def _title_length(v: _Values) -> None:  # KB017
+    title = v.data.get("title")
     if isinstance(title, dict):
         for lang, text in title.items():
             if isinstance(text, str) and len(text) > MAX_TITLE_CHARS:
-                add(("title", lang), "KB017", f"`title.{lang}` has {len(text)} characters; keep it to "
-                                              f"{MAX_TITLE_CHARS} (put the rest in the cause)")
+                v.add(("title", lang), "KB017", f"`title.{lang}` has {len(text)} characters; keep it to "
+                                                f"{MAX_TITLE_CHARS} (put the rest in the cause)")
 
-    for loc, text in _plain_texts(data):
+
+def _no_html_in_fields(v: _Values) -> None:  # KB040 (the body: _check_rendered)
+    for loc, text in _plain_texts(v.data):
         if HTML_TAG.search(AUTOLINK.sub("", text)):
-            add(loc, "KB040", f"`{dotted(loc)}` contains HTML; write plain text (put error text in `symptoms`)")
+            v.add(loc, "KB040", f"`{dotted(loc)}` contains HTML; write plain text (put error text in `symptoms`)")
+
+
+def _no_placeholder_in_fields(v: _Values) -> None:  # KB022 (the body: _check_placeholders)
+    for loc, text in _plain_texts(v.data):
         if PLACEHOLDER.search(text):
-            add(loc, "KB022", f"`{dotted(loc)}` still holds a TODO placeholder")
+            v.add(loc, "KB022", f"`{dotted(loc)}` still holds a TODO placeholder")
+
+
+def _no_direction_controls(v: _Values) -> None:  # KB024
+    for loc, text in _plain_texts(v.data):
         bidi = BIDI_CONTROLS.search(text)
         if bidi:
-            add(loc, "KB024", f"`{dotted(loc)}` holds the text-direction control U+{ord(bidi.group()):04X}, "
-                              "which makes the text display other than it reads; remove it")
+            v.add(loc, "KB024", f"`{dotted(loc)}` holds the text-direction control U+{ord(bidi.group()):04X}, "
+                                "which makes the text display other than it reads; remove it")
+
+
+# The value rules, in the order of the rule table. To add one: a function here, its code in
+# kbtools.rules with an example folder.
+VALUE_RULES: tuple[Callable[[_Values], None], ...] = (
+    _id_is_the_file_name, _location, _component, _title_length, _no_placeholder_in_fields,
+    _no_direction_controls, _environment_versions, _fixed_in_releases, _urls_are_http, _dates, _related_ids,
+    _no_html_in_fields,
+)
 
 
 def _urls(data: Mapping[str, Any]) -> Iterable[tuple[tuple[object, ...], str]]:

@@ -3,6 +3,7 @@ problems can only be made from a rule that exists."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -10,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from kbtools.cli import main
 from kbtools.errors import Problem
-from kbtools.rules import BEFORE, EXAMPLE_BASE, RULES, SETUP, rule
+from kbtools.rules import BEFORE, EXAMPLE_BASE, RULES, SETUP, Rule, UnknownRule, problem, rule
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
            "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_NOSYSTEM": "1"}
@@ -102,3 +104,102 @@ def test_the_example_fires_exactly_its_rule(code: str, tmp_path: Path, monkeypat
     assert {p.code for p in problems} == {code}
     assert {p.severity for p in problems} == {rule(code).severity}
     assert [f"{p.display_path(root)}:{p.line}" for p in problems] == WHERE[code]
+
+
+# --------------------------------------------------------------------------- making problems
+
+def test_a_problem_takes_its_severity_from_its_rule(tmp_path: Path) -> None:
+    made = problem("KB050", tmp_path / "a.md", 3, 1, "drift", field="body")
+    assert (made.code, made.severity, made.field, made.line) == ("KB050", "warning", "body", 3)
+    assert problem("KB031", tmp_path / "a.md", 1, 1, "bad url").severity == "error"
+
+
+def test_an_unknown_code_raises() -> None:
+    with pytest.raises(UnknownRule, match="KB999"):
+        problem("KB999", Path("a.md"), 1, 1, "no such rule")
+    with pytest.raises(UnknownRule):
+        problem("fmt", Path("a.md"), 1, 1, "the old code of kb fmt")
+
+
+def test_problems_are_made_only_from_rules() -> None:
+    # A Problem built anywhere else could carry a code the table lacks, or the wrong severity.
+    package = Path(__file__).resolve().parent.parent / "kbtools"
+    makers = sorted(path.relative_to(package).as_posix() for path in package.rglob("*.py")
+                    if "Problem(" in path.read_text(encoding="utf-8"))
+    assert makers == ["rules.py"]
+
+
+def test_every_rule_says_why_and_has_an_example() -> None:
+    for each in RULES:
+        assert each.why.strip() and each.why.endswith("."), each.code
+        assert [f for f in each.example_files() if f.role != "before"], each.code
+
+
+def test_github_annotation_escapes_what_would_end_the_command(tmp_path: Path) -> None:
+    made = problem("KB050", tmp_path / "entries/a,b:c.md", 4, 2, "50% done\nnext line")
+    assert made.github_annotation(tmp_path) == (
+        "::warning file=entries/a%2Cb%3Ac.md,line=4,col=2,title=KB050::50%25 done%0Anext line")
+
+
+def test_format_paints_the_place_and_the_code(tmp_path: Path) -> None:
+    made = problem("KB050", tmp_path / "a.md", 4, 2, "drift")
+    assert made.format(tmp_path) == "a.md:4:2: KB050 warning: drift"
+    assert made.format(tmp_path, lambda text, *styles: f"[{'+'.join(styles)}]{text}") == \
+        "[bold]a.md:4:2: [yellow+bold]KB050 warning: drift"
+
+
+# --------------------------------------------------------------------------- kb rules CODE
+
+def test_kb_rules_code_prints_summary_why_fix_and_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "kb031"]) == 0
+    out = capsys.readouterr().out
+    kb031 = rule("KB031")
+    assert out.startswith("KB031  url  (error, reported by kb validate)\n\n" + kb031.summary + "\n\n"
+                          f"Why: {kb031.why}\n\nFix: {kb031.fix}\n\n"
+                          "Example (kbtools/rule_examples/KB031/), which kb validate reports as KB031:\n\n"
+                          "--- entries/kong/connection-timeout.md\n---\nid: connection-timeout\n")
+    assert "\n  - url: javascript:alert(1)\n" in out
+
+
+def test_kb_rules_code_shows_invisible_characters_and_cuts_long_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "KB024"]) == 0
+    out = capsys.readouterr().out
+    assert "\u202e" not in out and "  en: <U+202E>esabatad connection times out during migrations\n" in out
+    assert main(["rules", "KB001"]) == 0
+    assert "\n<U+FEFF>---\n" in capsys.readouterr().out
+    assert main(["rules", "KB042"]) == 0
+    assert f"The database is {'[' * 144}… (1,856 more characters)\n" in capsys.readouterr().out
+
+
+def test_kb_rules_code_names_the_roles_of_special_files(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "KB051"]) == 0
+    out = capsys.readouterr().out
+    assert "reported by kb check-pr" in out
+    assert out.index("--- before/entries/kong/real-ip.md  (committed before the branch)\n") < \
+        out.index("--- entries/kong/real-ip-again.md\n")
+    assert main(["rules", "KB007"]) == 0
+    assert "--- setup.sh  (run in the knowledge base after the files are copied)\n" in capsys.readouterr().out
+
+
+def test_kb_rules_unknown_code_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "KB999"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == "kb: error: no rule `KB999`; `kb rules` lists them all\n"
+
+
+def test_kb_rules_code_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules", "--json", "KB070"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {k: data[k] for k in ("code", "name", "severity", "checked_by")} == \
+        {"code": "KB070", "name": "note-order", "severity": "error", "checked_by": "site"}
+    assert data["why"] == rule("KB070").why
+    assert data["example"]["folder"] == "kbtools/rule_examples/KB070"
+    files = {f["path"]: f for f in data["example"]["files"]}
+    assert set(files) == {"entries/kong/connection-timeout.md", "kb/note-order.yml"}
+    assert files["kb/note-order.yml"]["text"] == (rule("KB070").example / "kb/note-order.yml").read_text(encoding="utf-8")
+
+
+def test_rule_is_a_frozen_table_entry() -> None:
+    assert isinstance(rule("KB001"), Rule)
+    with pytest.raises(AttributeError):
+        rule("KB001").severity = "warning"  # type: ignore[misc]

@@ -141,7 +141,7 @@ def run(args: argparse.Namespace) -> int:
     from kbtools.cli.progress import stderr_progress
     from kbtools.errors import KBError
     from kbtools.index import open_index
-    from kbtools.search import DamagedIndex, QuerySyntaxError, search, site_url
+    from kbtools.search import BadVersion, DamagedIndex, QuerySyntaxError, search, site_url
     from kbtools.term import Painter, use_colour, warn
 
     text = read_query(args)
@@ -169,7 +169,7 @@ def run(args: argparse.Namespace) -> int:
                 hits = query(opened=opened)
         except QuerySyntaxError as exc:
             raise KBError(f"cannot parse the query: {exc}") from None
-        except ValueError as exc:
+        except BadVersion as exc:
             raise KBError(f"--env: {exc}") from None
     finally:
         opened.close()
