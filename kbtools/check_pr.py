@@ -26,6 +26,7 @@ from kbtools.langs import LANGS, other_lang
 from kbtools.locate import ENTRIES
 from kbtools.model import Entry
 from kbtools.parse import ParsedFile, parse_entry_bytes, read_entry_file
+from kbtools.rules import problem
 from kbtools.validate import translation_drift
 
 DEFAULT_BASES = ("origin/main", "main")
@@ -127,10 +128,9 @@ def half_changed_alone(old: ParsedFile, new: ParsedFile) -> Problem | None:
     behind = other_lang(done)
     half = new.halves.get(behind)
     line = half.line if half else 1
-    return Problem(new.path, line, 1, "KB050",
+    return problem("KB050", new.path, line, 1,
                    f"the {done} half changed in this branch but the {behind} half did not; "
-                   f"carry the change over to {'English' if behind == 'en' else 'Chinese'}",
-                   severity="warning")
+                   f"carry the change over to {'English' if behind == 'en' else 'Chinese'}")
 
 
 def search_finder(root: Path) -> Finder:
@@ -201,8 +201,8 @@ def _duplicates(new_entries: Sequence[Entry], find: Finder, threshold: float) ->
             line, col = parsed.where(("symptoms", i, "output"))
             rank = "first, ahead of this entry" if share >= 1 else \
                 f"with {share:.2f} of this entry's own score ({score:.1f} of {own:.1f})"
-            problems.append(Problem(entry.path, line, col, "KB051",
+            problems.append(problem("KB051", entry.path, line, col,
                                     f"symptoms[{i}] finds `{other}` ({other_path}) {rank}; threshold "
                                     f"{threshold:.2f}: likely a duplicate. Add to that entry instead, or keep "
-                                    "only the text specific to this problem", severity="warning"))
+                                    "only the text specific to this problem"))
     return problems

@@ -27,6 +27,7 @@ import yaml
 from kbtools.errors import Problem
 from kbtools.model import FrontMatter, Reference, Source
 from kbtools.parse import ParsedFile, parse_entry_bytes
+from kbtools.rules import problem
 
 FIELD_ORDER: tuple[str, ...] = tuple(FrontMatter.model_fields)
 # Nested mappings follow their model too, except symptoms: the spec and every entry give where the
@@ -327,9 +328,9 @@ def format_files(root: Path, files: Iterable[Path]) -> list[Outcome]:
     files = list(files)
     kb = load_kb(root, only=files)
     errors: dict[Path, list[Problem]] = {}
-    for problem in kb.problems:
-        if problem.severity == "error":
-            errors.setdefault(Path(os.path.realpath(problem.path)), []).append(problem)
+    for found in kb.problems:
+        if found.severity == "error":
+            errors.setdefault(Path(os.path.realpath(found.path)), []).append(found)
     outcomes = []
     for path in files:
         # Read as validation does: never a device, a pipe or an oversized file.
@@ -345,5 +346,27 @@ def format_files(root: Path, files: Iterable[Path]) -> list[Outcome]:
         try:
             outcome.formatted = format_parsed(parsed)
         except CannotFormat as exc:
-            outcome.problems = [Problem(path, exc.line, 1, "fmt", exc.message)]
+            outcome.problems = [problem("KB060", path, exc.line, 1, exc.message)]
     return outcomes
+
+
+class NotWritten(Exception):
+    """The canonical text was not written, and the file is as it was; the message says why."""
+
+
+def write_formatted(outcome: Outcome) -> None:
+    """Replace the file with its canonical text, atomically (a reader sees the old file or the new,
+    never half of one). Refuses with :class:`NotWritten` to overwrite what may be someone's work:
+    a symbolic link (the file it points to may lie outside the KB), or a file that changed after
+    it was read (an editor saved it meanwhile: their version wins)."""
+    from kbtools.atomic import write_text
+
+    if outcome.formatted is None:
+        raise NotWritten("not formatted; fix the problems first")
+    if not outcome.changed:
+        return
+    if outcome.path.is_symlink():
+        raise NotWritten("is a symbolic link; format the file it points to")
+    if outcome.path.read_bytes() != outcome.original:
+        raise NotWritten("changed while formatting; left alone, run kb fmt again")
+    write_text(outcome.path, outcome.formatted, overwrite=True)

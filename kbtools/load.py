@@ -16,6 +16,7 @@ from kbtools.errors import EntryError, KBError, Problem
 from kbtools.locate import ENTRIES, PRODUCTS
 from kbtools.model import Entry, Product
 from kbtools.parse import ParsedFile, read_entry_file, read_yaml_file
+from kbtools.rules import problem
 from kbtools.validate import check_file, check_kb, check_products
 
 
@@ -96,7 +97,7 @@ def similar_ids(root: Path, entry_id: str, n: int = 3) -> list[str]:
 def load_products(root: Path) -> tuple[dict[str, Product], list[Problem]]:
     path = root / ENTRIES / PRODUCTS
     if not path.is_file():
-        return {}, [Problem(path, 1, 1, "KB015", f"`{ENTRIES}/{PRODUCTS}` is missing: it lists the products "
+        return {}, [problem("KB015", path, 1, 1, f"`{ENTRIES}/{PRODUCTS}` is missing: it lists the products "
                                                  "and their components")]
     return check_products(read_yaml_file(path))
 

@@ -21,6 +21,7 @@ import yaml
 
 from kbtools.errors import Problem
 from kbtools.langs import LANGS
+from kbtools.rules import problem
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 10
@@ -150,21 +151,21 @@ def read_capped(path: Path, problems: list[Problem]) -> bytes | None:
     try:
         info = path.stat()
         if not stat.S_ISREG(info.st_mode):
-            problems.append(Problem(path, 1, 1, "KB007", f"{special_kind(info.st_mode)}, not a regular file; "
+            problems.append(problem("KB007", path, 1, 1, f"{special_kind(info.st_mode)}, not a regular file; "
                                                          "only entry files belong under entries/"))
             return None
         if info.st_size > MAX_FILE_BYTES:
-            problems.append(Problem(path, 1, 1, "KB002",
+            problems.append(problem("KB002", path, 1, 1,
                                     f"file is {info.st_size} bytes, over the {MAX_FILE_BYTES // 1024} KiB cap"))
             return None
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         with os.fdopen(fd, "rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        problems.append(Problem(path, 1, 1, "KB001", f"cannot read file: {exc.strerror or exc}"))
+        problems.append(problem("KB001", path, 1, 1, f"cannot read file: {exc.strerror or exc}"))
         return None
     if len(raw) > MAX_FILE_BYTES:
-        problems.append(Problem(path, 1, 1, "KB002", f"file is over the {MAX_FILE_BYTES // 1024} KiB cap"))
+        problems.append(problem("KB002", path, 1, 1, f"file is over the {MAX_FILE_BYTES // 1024} KiB cap"))
         return None
     return raw
 
@@ -182,34 +183,34 @@ def parse_entry_bytes(path: Path, raw: bytes) -> ParsedFile:
     problems: list[Problem] = []
     empty = ParsedFile(path, "", None, {}, 1, {}, problems)
     if len(raw) > MAX_FILE_BYTES:
-        problems.append(Problem(path, 1, 1, "KB002",
+        problems.append(problem("KB002", path, 1, 1,
                                 f"file is {len(raw)} bytes, over the {MAX_FILE_BYTES // 1024} KiB cap"))
         return empty
     if raw.startswith(b"\xef\xbb\xbf"):
-        problems.append(Problem(path, 1, 1, "KB001", "file starts with a UTF-8 byte-order mark; save it without BOM"))
+        problems.append(problem("KB001", path, 1, 1, "file starts with a UTF-8 byte-order mark; save it without BOM"))
         raw = raw[3:]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        problems.append(Problem(path, line, col, "KB001",
+        problems.append(problem("KB001", path, line, col,
                                 f"not valid UTF-8: byte 0x{raw[exc.start]:02x} at offset {exc.start}"))
         return empty
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        problems.append(Problem(path, line, 1, "KB001", "file contains a NUL byte; entries are text"))
+        problems.append(problem("KB001", path, line, 1, "file contains a NUL byte; entries are text"))
         return ParsedFile(path, text, None, {}, 1, {}, problems)
     # CRLF is accepted (editors on Windows write it) and read as LF; `kb fmt` writes LF.
     text = text.replace("\r\n", "\n")
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != "---":
-        problems.append(Problem(path, 1, 1, "KB003", "file must start with a `---` line opening the front matter"))
+        problems.append(problem("KB003", path, 1, 1, "file must start with a `---` line opening the front matter"))
         return ParsedFile(path, text, None, {}, 1, {}, problems)
     try:
         end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
     except StopIteration:
-        problems.append(Problem(path, 1, 1, "KB003", "front matter opened by `---` on line 1 is never closed by `---`"))
+        problems.append(problem("KB003", path, 1, 1, "front matter opened by `---` on line 1 is never closed by `---`"))
         return ParsedFile(path, text, None, {}, 1, {}, problems)
     yaml_text = "\n".join(lines[1:end]) + "\n"
     data, positions = _parse_yaml(path, yaml_text, line_offset=1, problems=problems)
@@ -229,25 +230,25 @@ def _parse_yaml(path: Path, text: str, line_offset: int,
     try:
         for event in yaml.parse(text, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent):
-                problems.append(Problem(path, *pos(event.start_mark), "KB005",
+                problems.append(problem("KB005", path, *pos(event.start_mark),
                                         f"YAML alias `*{event.anchor}` is not allowed; write the value out"))
                 return None, {}
             anchor = getattr(event, "anchor", None)
             if anchor:
-                problems.append(Problem(path, *pos(event.start_mark), "KB005",
+                problems.append(problem("KB005", path, *pos(event.start_mark),
                                         f"YAML anchor `&{anchor}` is not allowed; write the value out"))
                 return None, {}
             tag = getattr(event, "tag", None)
             if tag and not getattr(event, "implicit", True) and tag != "!" and not (
                 isinstance(event, yaml.ScalarEvent) and event.implicit[1]
             ):
-                problems.append(Problem(path, *pos(event.start_mark), "KB005",
+                problems.append(problem("KB005", path, *pos(event.start_mark),
                                         f"YAML tag `{tag}` is not allowed in entries"))
                 return None, {}
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    problems.append(Problem(path, *pos(event.start_mark), "KB005",
+                    problems.append(problem("KB005", path, *pos(event.start_mark),
                                             f"values nest deeper than {MAX_DEPTH} levels"))
                     return None, {}
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
@@ -259,25 +260,25 @@ def _parse_yaml(path: Path, text: str, line_offset: int,
             # the mistake is where the quote opens.
             line, col = pos(exc.context_mark)
             quote = text.split("\n")[exc.context_mark.line][exc.context_mark.column:][:1] or "quote"
-            problems.append(Problem(path, line, col, "KB008",
+            problems.append(problem("KB008", path, line, col,
                                     f"the {quote} opened here is never closed ({exc.problem})"))
             return None, {}
         mark = exc.problem_mark or exc.context_mark
         line, col = pos(mark) if mark is not None else (1 + line_offset, 1)
         what = " ".join(part for part in (exc.context, exc.problem) if part)
-        problems.append(Problem(path, line, col, "KB004", f"YAML syntax error: {what}"))
+        problems.append(problem("KB004", path, line, col, f"YAML syntax error: {what}"))
         return None, {}
     except yaml.YAMLError as exc:
-        problems.append(Problem(path, 1 + line_offset, 1, "KB004", f"YAML syntax error: {exc}"))
+        problems.append(problem("KB004", path, 1 + line_offset, 1, f"YAML syntax error: {exc}"))
         return None, {}
     if node is None:
-        problems.append(Problem(path, 1 + line_offset, 1, "KB010", "front matter is empty"))
+        problems.append(problem("KB010", path, 1 + line_offset, 1, "front matter is empty"))
         return None, {}
     positions: dict[Loc, tuple[int, int]] = {}
     constructor = yaml.SafeLoader("")
     value = _build(path, node, (), positions, constructor, pos, problems)
     if not isinstance(value, dict):
-        problems.append(Problem(path, *pos(node.start_mark), "KB011",
+        problems.append(problem("KB011", path, *pos(node.start_mark),
                                 "front matter must be a mapping of `field: value` lines"))
         return None, positions
     return value, positions
@@ -291,13 +292,13 @@ def _build(path: Path, node: Any, loc: Loc, positions: dict[Loc, tuple[int, int]
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 line, col = pos(key_node.start_mark)
-                problems.append(Problem(path, line, col, "KB011", "mapping keys must be plain words"))
+                problems.append(problem("KB011", path, line, col, "mapping keys must be plain words"))
                 continue
             key = key_node.value
             if key in result:
                 first = positions.get(loc + (key, "<key>"), (0, 0))[0]
                 line, col = pos(key_node.start_mark)
-                problems.append(Problem(path, line, col, "KB006",
+                problems.append(problem("KB006", path, line, col,
                                         f"duplicate key `{key}` (first given on line {first})",
                                         field=dotted(loc + (key,))))
                 continue
@@ -311,7 +312,7 @@ def _build(path: Path, node: Any, loc: Loc, positions: dict[Loc, tuple[int, int]
         return constructor.construct_object(node, deep=True)
     except (yaml.YAMLError, ValueError, OverflowError) as exc:
         line, col = pos(node.start_mark)
-        problems.append(Problem(path, line, col, "KB011",
+        problems.append(problem("KB011", path, line, col,
                                 f"cannot read value `{node.value[:40]}`: {exc}", field=dotted(loc)))
         return None
 
@@ -347,7 +348,7 @@ def _split_body(path: Path, lines: list[str], first_line: int, problems: list[Pr
             line = orphan_line + next(i for i, b in enumerate(buffer) if b.strip())
             where = "before the first `<!-- lang: zh -->` marker" if orphan_line == first_line \
                 else f"after the rejected marker on line {orphan_line - 1}"
-            problems.append(Problem(path, line, 1, "KB020", f"body text {where} belongs to no language"))
+            problems.append(problem("KB020", path, line, 1, f"body text {where} belongs to no language"))
         buffer.clear()
 
     for offset, (role, line) in enumerate(fence_roles(lines)):
@@ -361,12 +362,12 @@ def _split_body(path: Path, lines: list[str], first_line: int, problems: list[Pr
             lang = marker.group(1)
             section = None
             if lang not in LANGS:
-                problems.append(Problem(path, lineno, 1, "KB020",
+                problems.append(problem("KB020", path, lineno, 1,
                                         f"unknown language `{lang}` in marker; use one of: {', '.join(LANGS)}"))
                 current, orphan_line = None, lineno + 1
                 continue
             if lang in halves:
-                problems.append(Problem(path, lineno, 1, "KB020",
+                problems.append(problem("KB020", path, lineno, 1,
                                         f"second `<!-- lang: {lang} -->` half (first on line {halves[lang].line})"))
                 current, orphan_line = None, lineno + 1
                 continue
@@ -381,13 +382,13 @@ def _split_body(path: Path, lines: list[str], first_line: int, problems: list[Pr
                     else ", ".join(n[current.lang] for n in SECTIONS.values())
                 other = next((k for k, n in SECTIONS.items() if heading in n.values()), None)
                 hint = f" (that is the {'Chinese' if current.lang == 'en' else 'English'} heading)" if other else ""
-                problems.append(Problem(path, lineno, 1, "KB021",
+                problems.append(problem("KB021", path, lineno, 1,
                                         f"unknown section `## {heading}` in the {current.lang} half{hint}; "
                                         f"use one of: {names}"))
                 section = Section("", heading, "", lineno)  # kept out of the half: reported above
                 continue
             if key in current.sections:
-                problems.append(Problem(path, lineno, 1, "KB021",
+                problems.append(problem("KB021", path, lineno, 1,
                                         f"section `## {heading}` appears twice in the {current.lang} half "
                                         f"(first on line {current.sections[key].line})"))
                 section = Section("", heading, "", lineno)
@@ -416,7 +417,7 @@ def read_yaml_file(path: Path) -> YamlFile:
     try:
         text = raw.decode("utf-8").replace("\r\n", "\n")
     except UnicodeDecodeError as exc:
-        problems.append(Problem(path, raw[: exc.start].count(b"\n") + 1, 1, "KB001", "not valid UTF-8"))
+        problems.append(problem("KB001", path, raw[: exc.start].count(b"\n") + 1, 1, "not valid UTF-8"))
         return YamlFile(path, None, {}, problems)
     data, positions = _parse_yaml(path, text.lstrip("\ufeff"), line_offset=0, problems=problems)
     return YamlFile(path, data, positions, problems)

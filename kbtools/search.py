@@ -91,6 +91,10 @@ class QuerySyntaxError(ValueError):
     """The query given with ``syntax=True`` does not parse."""
 
 
+class BadVersion(ValueError):
+    """A version given to filter by (``env``) does not parse."""
+
+
 class DamagedIndex(KBError):
     """A file of the index generation cannot be read; rebuilding it (``kb index --force``) mends it."""
 
@@ -105,13 +109,17 @@ def search(root: Path, query: str, *, limit: int = 5, product: str | None = None
     ``component``, every tag of ``tags``, and ``env`` (software -> version: keeps entries whose
     constraint for that software admits the version, and entries that state none).
     ``opened`` reuses an index from :func:`kbtools.index.open_index` (else it is opened here,
-    built or updated first when entries changed). Raises ValueError for a bad version in ``env``,
-    :class:`QuerySyntaxError` for a bad query with ``syntax=True`` and :class:`DamagedIndex`.
+    built or updated first when entries changed). Raises :class:`BadVersion` for a bad version in
+    ``env``, :class:`QuerySyntaxError` for a bad query with ``syntax=True`` and :class:`DamagedIndex`
+    when the index (a stored record included) cannot be read.
     """
     if env:
         from kbtools.versions import admits
         for version in env.values():
-            admits(">=0", version)  # raises ValueError for a version that does not parse
+            try:
+                admits(">=0", version)
+            except ValueError as exc:
+                raise BadVersion(str(exc)) from None
     own = opened is None
     ix = opened or open_index(root)
     try:

@@ -1,7 +1,9 @@
 """The checks behind ``kb validate``: one file at a time, then across the whole knowledge base.
 
-Every check appends :class:`~kbtools.errors.Problem` objects and carries on, so that a
-contributor sees all that is wrong at once. Rule codes are documented in :mod:`kbtools.rules`.
+Every check appends :class:`~kbtools.errors.Problem` objects, made from their rule with
+:func:`kbtools.rules.problem`, and carries on, so that a contributor sees all that is wrong at
+once. To add a rule: its code, why and example folder in :mod:`kbtools.rules`, then its check here
+(a rule about one field's value is one function in ``VALUE_RULES``).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import datetime as dt
 import difflib
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,10 +20,11 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from kbtools.errors import Problem
+from kbtools.errors import Problem, display_path
 from kbtools.model import Entry, FrontMatter, Product, Section
 from kbtools.parse import FENCE, LANGS, REQUIRED_SECTIONS, SECTIONS, Half, ParsedFile, YamlFile, blank_code, dotted, fence_roles
 from kbtools.parse import Section as BodySection
+from kbtools.rules import problem
 from kbtools.versions import is_release, parse_constraint
 
 FIELDS = list(FrontMatter.model_fields)
@@ -51,7 +54,7 @@ def check_products(yf: YamlFile) -> tuple[dict[str, Product], list[Problem]]:
     if yf.data is None:
         return products, problems
     if not isinstance(yf.data, dict):
-        problems.append(Problem(yf.path, 1, 1, "KB011", "products.yml must map product ids to their description"))
+        problems.append(problem("KB011", yf.path, 1, 1, "products.yml must map product ids to their description"))
         return products, problems
     for name, value in yf.data.items():
         try:
@@ -60,7 +63,7 @@ def check_products(yf: YamlFile) -> tuple[dict[str, Product], list[Problem]]:
             for err in exc.errors():
                 loc = (name, *err["loc"])
                 line, col = yf.where(loc)
-                problems.append(Problem(yf.path, line, col, "KB011",
+                problems.append(problem("KB011", yf.path, line, col,
                                         f"{'.'.join(map(str, loc))}: {err['msg']}"))
     return products, problems
 
@@ -88,7 +91,7 @@ def check_file(parsed: ParsedFile, products: Mapping[str, Product], entries_dir:
     try:
         entry = Entry.model_validate({**data, "path": path, "body": body})
     except ValidationError as exc:  # pragma: no cover - FrontMatter already accepted the same data
-        problems.append(Problem(path, 1, 1, "KB011", str(exc)))
+        problems.append(problem("KB011", path, 1, 1, str(exc)))
         return None, problems
     return entry, problems
 
@@ -108,138 +111,197 @@ def _from_pydantic(parsed: ParsedFile, err: Any) -> Problem:
     name = dotted(loc)
     if kind == "missing":
         line, col = parsed.key_where(loc[:-1]) if len(loc) > 1 else (2, 1)
-        return Problem(parsed.path, line, col, "KB010", f"required field `{name}` is missing", field=name)
+        return problem("KB010", parsed.path, line, col, f"required field `{name}` is missing", field=name)
     if kind == "extra_forbidden":
         line, col = parsed.key_where(loc)
         key = str(loc[-1])
         allowed = FIELDS if len(loc) == 1 else _SUBFIELDS.get(str(loc[0]), [])
         close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = f"; did you mean `{close[0]}`?" if close else f"; allowed here: {', '.join(allowed)}"
-        return Problem(parsed.path, line, col, "KB012", f"unknown field `{name}`{hint}", field=name)
+        return problem("KB012", parsed.path, line, col, f"unknown field `{name}`{hint}", field=name)
     line, col = parsed.where(loc)
     if kind in ("string_too_short", "too_short"):
-        return Problem(parsed.path, line, col, "KB010", f"`{name}` must not be empty", field=name)
+        return problem("KB010", parsed.path, line, col, f"`{name}` must not be empty", field=name)
     if kind == "string_pattern_mismatch":
         code = "KB013" if loc == ("id",) else "KB011"
-        return Problem(parsed.path, line, col, code,
+        return problem(code, parsed.path, line, col,
                        f"`{name}` must be a lowercase slug (a-z, 0-9, single hyphens), got {_show(err.get('input'))}",
                        field=name)
     if kind == "value_error":
         msg = str(err["msg"]).removeprefix("Value error, ")
-        return Problem(parsed.path, line, col, "KB010", f"`{name}`: {msg}", field=name)
+        return problem("KB010", parsed.path, line, col, f"`{name}`: {msg}", field=name)
     if kind == "literal_error":
-        return Problem(parsed.path, line, col, "KB011",
+        return problem("KB011", parsed.path, line, col,
                        f"`{name}` must be {err['ctx']['expected']}, got {_show(err.get('input'))}", field=name)
     if kind.startswith("date") and isinstance(err.get("input"), dt.datetime):
-        return Problem(parsed.path, line, col, "KB032", f"`{name}` must be a date (YYYY-MM-DD) without a time",
+        return problem("KB032", parsed.path, line, col, f"`{name}` must be a date (YYYY-MM-DD) without a time",
                        field=name)
     if kind.startswith("date"):
-        return Problem(parsed.path, line, col, "KB032",
+        return problem("KB032", parsed.path, line, col,
                        f"`{name}` must be a date written YYYY-MM-DD, got {_show(err.get('input'))}", field=name)
     expected = {
         "string_type": "text", "dict_type": "a mapping of `key: value` lines", "model_type": "a mapping of fields",
         "list_type": "a list (`- item` lines or `[a, b]`)", "model_attributes_type": "a mapping of fields",
     }.get(kind)
     msg = f"`{name}` must be {expected}, got {_kind(err.get('input'))}" if expected else f"`{name}`: {err['msg']}"
-    return Problem(parsed.path, line, col, "KB011", msg, field=name)
+    return problem("KB011", parsed.path, line, col, msg, field=name)
+
+
+@dataclass
+class _Values:
+    """One entry's front matter, as the value rules see it: each adds what it finds with ``add``."""
+
+    parsed: ParsedFile
+    products: Mapping[str, Product]
+    entries_dir: Path
+    problems: list[Problem]
+
+    @property
+    def data(self) -> Mapping[str, Any]:
+        return self.parsed.data or {}
+
+    def add(self, loc: tuple[object, ...], code: str, message: str) -> None:
+        self.problems.append(problem(code, self.parsed.path, *self.parsed.where(loc), message, field=dotted(loc)))
 
 
 def _check_values(parsed: ParsedFile, products: Mapping[str, Product], entries_dir: Path,
                   problems: list[Problem]) -> None:
-    path, data = parsed.path, parsed.data or {}
+    """The rules about the values of fields, which the model's types cannot say."""
+    values = _Values(parsed, products, entries_dir, problems)
+    for check in VALUE_RULES:
+        check(values)
 
-    def add(loc: tuple[object, ...], code: str, message: str) -> None:
-        problems.append(Problem(path, *parsed.where(loc), code, message, field=dotted(loc)))
 
-    entry_id = data.get("id")
+def _id_is_the_file_name(v: _Values) -> None:  # KB013
+    entry_id, path = v.data.get("id"), v.parsed.path
     if isinstance(entry_id, str) and entry_id != path.stem:
-        add(("id",), "KB013", f"id `{entry_id}` differs from the file name `{path.name}`; "
-                              f"rename the file to `{entry_id}.md` or change the id")
-    product = data.get("product")
+        v.add(("id",), "KB013", f"id `{entry_id}` differs from the file name `{path.name}`; "
+                                f"rename the file to `{entry_id}.md` or change the id")
+
+
+def _location(v: _Values) -> None:  # KB015
+    product = v.data.get("product")
     try:
-        relative = Path(os.path.realpath(path)).relative_to(os.path.realpath(entries_dir))
+        relative = Path(os.path.realpath(v.parsed.path)).relative_to(os.path.realpath(v.entries_dir))
     except ValueError:
         relative = None
     if relative is None:
-        add((), "KB015", "entry lies outside the `entries/` folder (a symlink pointing elsewhere?)")
+        v.add((), "KB015", "entry lies outside the `entries/` folder (a symlink pointing elsewhere?)")
     elif len(relative.parts) != 2:
-        add((), "KB015", f"entry must be at `entries/<product>/<id>.md`, not `entries/{relative.as_posix()}`")
+        v.add((), "KB015", f"entry must be at `entries/<product>/<id>.md`, not `entries/{relative.as_posix()}`")
     elif isinstance(product, str) and relative.parts[0] != product:
-        add(("product",), "KB015", f"product `{product}` but the file is in `entries/{relative.parts[0]}/`")
-    if isinstance(product, str) and product not in products:
-        close = difflib.get_close_matches(product, list(products), n=1)
-        hint = f"; did you mean `{close[0]}`?" if close else f"; known products: {', '.join(sorted(products))}"
-        add(("product",), "KB015", f"unknown product `{product}`{hint} (products are listed in entries/products.yml)")
-    component = data.get("component")
-    if isinstance(product, str) and product in products and isinstance(component, str):
-        known = products[product].components
+        v.add(("product",), "KB015", f"product `{product}` but the file is in `entries/{relative.parts[0]}/`")
+    if isinstance(product, str) and product not in v.products:
+        close = difflib.get_close_matches(product, list(v.products), n=1)
+        hint = f"; did you mean `{close[0]}`?" if close else f"; known products: {', '.join(sorted(v.products))}"
+        v.add(("product",), "KB015", f"unknown product `{product}`{hint} (products are listed in entries/products.yml)")
+
+
+def _component(v: _Values) -> None:  # KB016
+    product, component = v.data.get("product"), v.data.get("component")
+    if isinstance(product, str) and product in v.products and isinstance(component, str):
+        known = v.products[product].components
         if component not in known:
             close = difflib.get_close_matches(component, list(known), n=1)
             hint = f"did you mean `{close[0]}`? " if close else ""
-            add(("component",), "KB016", f"unknown component `{component}` for {product}; {hint}"
-                                         f"known: {', '.join(known)}")
+            v.add(("component",), "KB016", f"unknown component `{component}` for {product}; {hint}"
+                                           f"known: {', '.join(known)}")
 
-    environment = data.get("environment")
-    if isinstance(environment, dict):
-        for name, constraint in environment.items():
-            if isinstance(constraint, str):
-                try:
-                    parse_constraint(constraint)
-                except ValueError as exc:
-                    add(("environment", name), "KB030", f"environment.{name}: {exc}; write e.g. `<9.4`, "
-                                                        "`0.14.1`, `0.14.x` or `>=1.0,<2`")
-            elif constraint is not None:
-                add(("environment", name), "KB030",
-                    f"environment.{name}: write the constraint as text in quotes, e.g. \"{constraint}\"")
 
-    fixed_in = data.get("fixed_in")
-    if isinstance(fixed_in, dict):
-        for name, version in fixed_in.items():
-            if not (isinstance(version, str) and is_release(version)):
-                add(("fixed_in", name), "KB030", f"fixed_in.{name}: `{version}` is not a release; write it in quotes, "
-                                                 "e.g. \"3.4.0\"")
+def _environment_versions(v: _Values) -> None:  # KB030
+    environment = v.data.get("environment")
+    if not isinstance(environment, dict):
+        return
+    for name, constraint in environment.items():
+        if isinstance(constraint, str):
+            try:
+                parse_constraint(constraint)
+            except ValueError as exc:
+                v.add(("environment", name), "KB030", f"environment.{name}: {exc}; write e.g. `<9.4`, "
+                                                      "`0.14.1`, `0.14.x` or `>=1.0,<2`")
+        elif constraint is not None:
+            v.add(("environment", name), "KB030",
+                  f"environment.{name}: write the constraint as text in quotes, e.g. \"{constraint}\"")
 
-    for loc, url in _urls(data):
+
+def _fixed_in_releases(v: _Values) -> None:  # KB030
+    fixed_in = v.data.get("fixed_in")
+    if not isinstance(fixed_in, dict):
+        return
+    for name, version in fixed_in.items():
+        if not (isinstance(version, str) and is_release(version)):
+            v.add(("fixed_in", name), "KB030", f"fixed_in.{name}: `{version}` is not a release; write it in quotes, "
+                                               "e.g. \"3.4.0\"")
+
+
+def _urls_are_http(v: _Values) -> None:  # KB031
+    for loc, url in _urls(v.data):
         reason = url_problem(url)
         if reason:
-            add(loc, "KB031", f"{dotted(loc)}: {reason}")
+            v.add(loc, "KB031", f"{dotted(loc)}: {reason}")
 
+
+def _dates(v: _Values) -> None:  # KB032
     today = dt.date.today()
-    created, updated = data.get("created"), data.get("updated")
+    created, updated = v.data.get("created"), v.data.get("updated")
     for key, value in (("created", created), ("updated", updated)):
         if isinstance(value, dt.date) and not isinstance(value, dt.datetime) and value > today:
-            add((key,), "KB032", f"`{key}` {value} lies in the future")
+            v.add((key,), "KB032", f"`{key}` {value} lies in the future")
     # A datetime is reported as a type error, and comparing one with a date raises TypeError.
     if type(created) is dt.date and type(updated) is dt.date and updated < created:
-        add(("updated",), "KB032", f"`updated` {updated} is before `created` {created}")
+        v.add(("updated",), "KB032", f"`updated` {updated} is before `created` {created}")
 
-    related = data.get("related")
-    if isinstance(related, list) and entry_id in related:
-        add(("related", related.index(entry_id)), "KB033", "an entry cannot be related to itself")
-    if isinstance(related, list):
-        first_at: dict[object, int] = {}
-        for i, rel in enumerate(related):
-            if isinstance(rel, str) and rel in first_at:
-                add(("related", i), "KB033", f"related id `{rel}` is listed twice (first as related[{first_at[rel]}])")
-            elif isinstance(rel, str):
-                first_at[rel] = i
 
-    title = data.get("title")
+def _related_ids(v: _Values) -> None:  # KB033 (ids that name no entry: check_kb)
+    related, entry_id = v.data.get("related"), v.data.get("id")
+    if not isinstance(related, list):
+        return
+    if entry_id in related:
+        v.add(("related", related.index(entry_id)), "KB033", "an entry cannot be related to itself")
+    first_at: dict[object, int] = {}
+    for i, rel in enumerate(related):
+        if isinstance(rel, str) and rel in first_at:
+            v.add(("related", i), "KB033", f"related id `{rel}` is listed twice (first as related[{first_at[rel]}])")
+        elif isinstance(rel, str):
+            first_at[rel] = i
+
+
+def _title_length(v: _Values) -> None:  # KB017
+    title = v.data.get("title")
     if isinstance(title, dict):
         for lang, text in title.items():
             if isinstance(text, str) and len(text) > MAX_TITLE_CHARS:
-                add(("title", lang), "KB017", f"`title.{lang}` has {len(text)} characters; keep it to "
-                                              f"{MAX_TITLE_CHARS} (put the rest in the cause)")
+                v.add(("title", lang), "KB017", f"`title.{lang}` has {len(text)} characters; keep it to "
+                                                f"{MAX_TITLE_CHARS} (put the rest in the cause)")
 
-    for loc, text in _plain_texts(data):
+
+def _no_html_in_fields(v: _Values) -> None:  # KB040 (the body: _check_rendered)
+    for loc, text in _plain_texts(v.data):
         if HTML_TAG.search(AUTOLINK.sub("", text)):
-            add(loc, "KB040", f"`{dotted(loc)}` contains HTML; write plain text (put error text in `symptoms`)")
+            v.add(loc, "KB040", f"`{dotted(loc)}` contains HTML; write plain text (put error text in `symptoms`)")
+
+
+def _no_placeholder_in_fields(v: _Values) -> None:  # KB022 (the body: _check_placeholders)
+    for loc, text in _plain_texts(v.data):
         if PLACEHOLDER.search(text):
-            add(loc, "KB022", f"`{dotted(loc)}` still holds a TODO placeholder")
+            v.add(loc, "KB022", f"`{dotted(loc)}` still holds a TODO placeholder")
+
+
+def _no_direction_controls(v: _Values) -> None:  # KB024
+    for loc, text in _plain_texts(v.data):
         bidi = BIDI_CONTROLS.search(text)
         if bidi:
-            add(loc, "KB024", f"`{dotted(loc)}` holds the text-direction control U+{ord(bidi.group()):04X}, "
-                              "which makes the text display other than it reads; remove it")
+            v.add(loc, "KB024", f"`{dotted(loc)}` holds the text-direction control U+{ord(bidi.group()):04X}, "
+                                "which makes the text display other than it reads; remove it")
+
+
+# The value rules, in the order of the rule table. To add one: a function here, its code in
+# kbtools.rules with an example folder.
+VALUE_RULES: tuple[Callable[[_Values], None], ...] = (
+    _id_is_the_file_name, _location, _component, _title_length, _no_placeholder_in_fields,
+    _no_direction_controls, _environment_versions, _fixed_in_releases, _urls_are_http, _dates, _related_ids,
+    _no_html_in_fields,
+)
 
 
 def _urls(data: Mapping[str, Any]) -> Iterable[tuple[tuple[object, ...], str]]:
@@ -301,26 +363,26 @@ def url_problem(url: str) -> str | None:
 def _check_body(parsed: ParsedFile, problems: list[Problem], html: bool) -> None:
     path = parsed.path
     if not parsed.halves and not any(p.code == "KB020" for p in problems):
-        problems.append(Problem(path, parsed.body_line, 1, "KB020",
+        problems.append(problem("KB020", path, parsed.body_line, 1,
                                 "the body has no language halves; start them with `<!-- lang: zh -->` "
                                 "and `<!-- lang: en -->`"))
         return
     for lang in LANGS:
         if lang not in parsed.halves:
-            problems.append(Problem(path, parsed.body_line, 1, "KB020",
+            problems.append(problem("KB020", path, parsed.body_line, 1,
                                     f"the body has no `<!-- lang: {lang} -->` half"))
     for lang, half in parsed.halves.items():
         if half.preamble.strip():
-            problems.append(Problem(path, half.line + 1, 1, "KB021",
+            problems.append(problem("KB021", path, half.line + 1, 1,
                                     f"text in the {lang} half before its first `##` section"))
         for key in REQUIRED_SECTIONS:
             section = half.sections.get(key)
             heading = SECTIONS[key][lang]
             if section is None:
-                problems.append(Problem(path, half.line, 1, "KB021",
+                problems.append(problem("KB021", path, half.line, 1,
                                         f"the {lang} half has no `## {heading}` section"))
             elif not section.text.strip():
-                problems.append(Problem(path, section.line, 1, "KB021", f"section `## {heading}` is empty"))
+                problems.append(problem("KB021", path, section.line, 1, f"section `## {heading}` is empty"))
         for section in half.sections.values():
             _check_placeholders(path, section.text, section.text_line or section.line + 1, problems)
     if html:
@@ -369,15 +431,15 @@ def translation_drift(parsed: ParsedFile) -> Problem | None:
     for i, (a, b) in enumerate(zip(zh, en, strict=False)):
         if (a.info, a.code) != (b.info, b.code):
             what = "language" if a.code == b.code else "text"
-            return Problem(parsed.path, b.line, 1, "KB050",
+            return problem("KB050", parsed.path, b.line, 1,
                            f"code block {i + 1} of the en half differs in {what} from the zh block on line "
-                           f"{a.line}; code blocks must be the same in both halves", severity="warning")
+                           f"{a.line}; code blocks must be the same in both halves")
     if len(zh) != len(en):
         longer, shorter = ("zh", "en") if len(zh) > len(en) else ("en", "zh")
         extra = (zh if longer == "zh" else en)[min(len(zh), len(en))]
-        return Problem(parsed.path, extra.line, 1, "KB050",
+        return problem("KB050", parsed.path, extra.line, 1,
                        f"the {longer} half has {max(len(zh), len(en))} code blocks, the {shorter} half "
-                       f"{min(len(zh), len(en))}; this one has no counterpart", severity="warning")
+                       f"{min(len(zh), len(en))}; this one has no counterpart")
     return None
 
 
@@ -394,7 +456,7 @@ def _check_placeholders(path: Path, text: str, first_line: int, problems: list[P
     for offset, line in enumerate(blanked.split("\n")):
         todo = PLACEHOLDER.search(line)
         if todo:
-            problems.append(Problem(path, first_line + offset, todo.start() + 1, "KB022",
+            problems.append(problem("KB022", path, first_line + offset, todo.start() + 1,
                                     "a TODO placeholder is left here"))
 
 
@@ -462,25 +524,25 @@ def _check_rendered(parsed: ParsedFile, problems: list[Problem]) -> None:
                 current = sections
                 html = markup.render(_page_markdown(parsed, lang, sections))
                 if len(html) > markup.MAX_HTML:
-                    problems.append(Problem(parsed.path, sections[0].line, 1, "KB043",
+                    problems.append(problem("KB043", parsed.path, sections[0].line, 1,
                                             f"the body renders to {len(html):,} characters of HTML, over the limit of "
                                             f"{markup.MAX_HTML:,} (runs of `&` or `<` grow fourfold); shorten it, or put "
                                             "such text in a code block"))
                     return
                 for finding in markup.html_problems(html):
                     line, col = _locate(sections, finding.needles)
-                    found.append(Problem(parsed.path, line, col, finding.code, finding.message))
+                    found.append(problem(finding.code, parsed.path, line, col, finding.message))
     except markup.RenderTimeout:
-        problems.append(Problem(parsed.path, current[0].line, 1, "KB043",
+        problems.append(problem("KB043", parsed.path, current[0].line, 1,
                                 f"the body takes more than {markup.RENDER_BUDGET:g} s of CPU to render and check "
                                 "(long runs of markup characters such as `<a`, `\\`, `*a` or `>`); put such text in "
                                 "a code block"))
         return
     seen: set[tuple[int, int, str]] = set()
-    for problem in found:  # a finding in a section that both pages show is reported once
-        if (problem.line, problem.col, problem.code) not in seen:
-            seen.add((problem.line, problem.col, problem.code))
-            problems.append(problem)
+    for each in found:  # a finding in a section that both pages show is reported once
+        if (each.line, each.col, each.code) not in seen:
+            seen.add((each.line, each.col, each.code))
+            problems.append(each)
 
 
 def _page_markdown(parsed: ParsedFile, lang: str, sections: list[BodySection]) -> str:
@@ -531,7 +593,7 @@ def _too_much_link_work(parsed: ParsedFile, pages: list[tuple[str, list[BodySect
                 offset += len(block)
         if total > markup.MAX_LINK_WORK:
             line, col = _position(worst[1], worst[2])
-            problems.append(Problem(parsed.path, line, col, "KB042",
+            problems.append(problem("KB042", parsed.path, line, col,
                                     f"brackets that do not close (`[`, `](`) make the renderer walk {total:,} "
                                     f"characters, over the limit of {markup.MAX_LINK_WORK:,}; close them, escape them "
                                     "as `\\[`, or put the text in a code block"))
@@ -545,7 +607,7 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
     relative to ``root``."""
 
     def shown(path: Path) -> str:
-        return Problem(path, 1, 1, "", "").display_path(root)
+        return display_path(path, root)
 
     problems: list[Problem] = []
     ids = set(known_ids or ()) | {e.id for e in entries}
@@ -554,7 +616,7 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
         where = parsed.get(entry.path)
         if entry.id in first_by_id:
             line, col = where.where(("id",)) if where else (1, 1)
-            problems.append(Problem(entry.path, line, col, "KB014",
+            problems.append(problem("KB014", entry.path, line, col,
                                     f"id `{entry.id}` is already used by {shown(first_by_id[entry.id].path)}",
                                     field="id"))
         else:
@@ -564,7 +626,7 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
                 close = difflib.get_close_matches(rel, sorted(ids), n=1)
                 hint = f"; did you mean `{close[0]}`?" if close else ""
                 line, col = where.where(("related", i)) if where else (1, 1)
-                problems.append(Problem(entry.path, line, col, "KB033", f"related id `{rel}` names no entry{hint}",
+                problems.append(problem("KB033", entry.path, line, col, f"related id `{rel}` names no entry{hint}",
                                         field=f"related[{i}]"))
     seen: dict[str, tuple[Entry, int]] = {}
     # Oldest first, so that the entry blamed for a shared symptom is the one that came or changed
@@ -576,7 +638,7 @@ def check_kb(entries: list[Entry], parsed: Mapping[Path, ParsedFile], known_ids:
                 other, j = seen[key]
                 where = parsed.get(entry.path)
                 line, col = where.where(("symptoms", i, "output")) if where else (1, 1)
-                problems.append(Problem(entry.path, line, col, "KB041",
+                problems.append(problem("KB041", entry.path, line, col,
                                         f"symptoms[{i}] has the same output as {shown(other.path)} "
                                         f"symptoms[{j}]; merge the entries or keep the specific text",
                                         field=f"symptoms[{i}].output"))

@@ -215,6 +215,27 @@ def test_a_bad_version_is_a_usage_error(kb: Path, capsys: pytest.CaptureFixture[
     assert code == 2 and err == "kb: error: --env: `nine` is not a version\n"
 
 
+def test_a_damaged_stored_record_is_not_blamed_on_the_env_option(kb: Path, capsys: pytest.CaptureFixture[str],
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every index built here stores a record that is not JSON: the search says the index cannot
+    # be read, rebuilds it once, and then gives up with that error, whatever the options.
+    from kbtools.index import record
+
+    real = record.document
+
+    def damaged(*args: object, **kwargs: object) -> dict[str, object]:
+        return {**real(*args, **kwargs), "doc": "{damaged"}  # type: ignore[arg-type]
+
+    monkeypatch.setattr(record, "document", damaged)
+    code, out, err = run(capsys, "search", "--kb", str(kb), "--env", "postgresql=9.3", "to_regclass")
+    assert code == 2 and out == ""
+    lines = err.splitlines()
+    assert re.fullmatch(r"kb: warning: the search index in .+ cannot be read \(JSONDecodeError: .+\); rebuilding it",
+                        lines[0]), lines[0]
+    assert re.fullmatch(r"kb: error: the search index in .+ cannot be read \(JSONDecodeError: .+\)", lines[-1]), lines[-1]
+    assert "--env" not in err
+
+
 def test_filters_on_the_command_line(kb: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run(capsys, "search", "--kb", str(kb), "--env", "postgresql=9.3", "to_regclass")[0] == 0
     assert run(capsys, "search", "--kb", str(kb), "--env", "postgresql=9.6", "to_regclass")[0] == 1

@@ -21,7 +21,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbtools.cli import main
-from kbtools.fmt import CannotFormat, block_scalar, body_view, double_quoted, format_parsed, plain_or_quoted
+from kbtools.fmt import (
+    CannotFormat,
+    NotWritten,
+    Outcome,
+    block_scalar,
+    body_view,
+    double_quoted,
+    format_files,
+    format_parsed,
+    plain_or_quoted,
+    write_formatted,
+)
 from kbtools.parse import parse_entry_bytes
 
 REAL_ENTRIES = sorted((REPO / "entries").rglob("*.md"))
@@ -301,7 +312,7 @@ def test_a_comment_makes_fmt_refuse_with_the_line(make_kb: Callable[..., Path],
     root = make_kb({"kong/a.md": text})
     assert main(["fmt", "--kb", str(root)]) == 1
     line = text.split("\n").index("# keep this note") + 1
-    assert f"entries/kong/a.md:{line}:1: fmt the front matter has a YAML comment" in capsys.readouterr().err
+    assert f"entries/kong/a.md:{line}:1: KB060 the front matter has a YAML comment" in capsys.readouterr().err
     assert (root / "entries/kong/a.md").read_text(encoding="utf-8") == text
 
 
@@ -328,3 +339,48 @@ def test_a_reformatted_file_keeps_its_mode(make_kb: Callable[..., Path], capsys:
         assert main(["fmt", "--kb", str(root)]) == 0
         assert "reformatted entries/kong/a.md" in capsys.readouterr().err
         assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+# --------------------------------------------------------------------------- writing: never over someone's work
+
+def test_write_formatted_replaces_the_file_whole(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/a.md": entry_text("a").replace("\n", "\r\n")})
+    path = root / "entries/kong/a.md"
+    [outcome] = format_files(root, [path])
+    assert outcome.changed
+    write_formatted(outcome)
+    assert path.read_text(encoding="utf-8") == outcome.formatted
+    assert not list(root.rglob(".*.tmp"))
+    [again] = format_files(root, [path])
+    assert not again.changed
+    write_formatted(again)  # already canonical: nothing to do, no error
+    assert path.read_text(encoding="utf-8") == outcome.formatted
+
+
+def test_write_formatted_leaves_a_file_edited_meanwhile_alone(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/a.md": entry_text("a") + "\n\n"})
+    path = root / "entries/kong/a.md"
+    [outcome] = format_files(root, [path])
+    path.write_text(entry_text("a") + "\nsaved by an editor\n", encoding="utf-8")
+    with pytest.raises(NotWritten, match="changed while formatting; left alone, run kb fmt again"):
+        write_formatted(outcome)
+    assert path.read_text(encoding="utf-8").endswith("saved by an editor\n")
+
+
+def test_write_formatted_does_not_write_through_a_symlink(tmp_path: Path) -> None:
+    target = tmp_path / "someone-elses.md"
+    target.write_text(entry_text("a") + "\n\n", encoding="utf-8")
+    link = tmp_path / "a.md"
+    link.symlink_to(target)
+    outcome = Outcome(link, target.read_bytes(), formatted=entry_text("a"))
+    with pytest.raises(NotWritten, match="is a symbolic link; format the file it points to"):
+        write_formatted(outcome)
+    assert target.read_text(encoding="utf-8") == entry_text("a") + "\n\n" and link.is_symlink()
+
+
+def test_write_formatted_refuses_what_was_not_formatted(tmp_path: Path) -> None:
+    path = tmp_path / "a.md"
+    path.write_bytes(b"broken")
+    with pytest.raises(NotWritten, match="not formatted"):
+        write_formatted(Outcome(path, b"broken"))
+    assert path.read_bytes() == b"broken"

@@ -57,3 +57,13 @@ def test_installed_kb_reports_its_version(installed: tuple[Path, dict[str, str]]
                           capture_output=True, text=True)
     assert done.returncode == 0
     assert done.stdout.strip() == f"kb {__version__}"
+
+
+@pytest.mark.slow
+def test_installed_kb_prints_a_rule_with_its_example(installed: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    venv, env = installed
+    done = subprocess.run([str(venv / "bin" / "kb"), "rules", "KB031"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "--- entries/kong/connection-timeout.md\n" in done.stdout
+    assert "  - url: javascript:alert(1)\n" in done.stdout

@@ -10,7 +10,7 @@ from conftest import REPO, entry_text
 
 from kbtools.index import Opened, open_index
 from kbtools.load import load_kb
-from kbtools.search import Hit, QuerySyntaxError, search
+from kbtools.search import BadVersion, Hit, QuerySyntaxError, search
 
 
 @pytest.fixture(autouse=True)
@@ -121,7 +121,7 @@ def test_env_filter_keeps_entries_whose_constraint_admits_the_version(kb: Path) 
     assert ids(search(kb, "to_regclass", env={"postgresql": "9.6"})) == []
     # An entry that states no constraint for that software is kept.
     assert ids(search(kb, "server_version", env={"postgresql": "9.6"})) == ["timeout"]
-    with pytest.raises(ValueError, match="not a version"):
+    with pytest.raises(BadVersion, match="not a version"):
         search(kb, "to_regclass", env={"postgresql": "nine"})
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 import yaml
 from conftest import entry_text
 
+from kbtools.errors import EntryError
 from kbtools.load import load_kb
-from kbtools.site.build import prepare
+from kbtools.site.build import prepare, refusal
 from kbtools.site.listings import expand
-from kbtools.site.notes import load_notes
+from kbtools.site.notes import NOTES_FILE, load_notes
 from kbtools.site.pages import contributing_pages, hand_written_dirs, sync
 
 
@@ -51,14 +53,26 @@ def test_prepare_writes_both_languages_and_component_pages(make_kb: Callable[...
 
 def test_prepare_refuses_invalid_entries_with_their_positions(make_kb: Callable[..., Path]) -> None:
     root = make_kb({"kong/good.md": None, "kong/bad.md": entry_text("bad", drop=("status",))})
-    try:
+    with pytest.raises(EntryError) as refused:
         prepare(root, root / "kb", "", "")
-    except ValueError as exc:
-        message = str(exc)
-    else:
-        raise AssertionError("an invalid entry must stop the build")
-    assert "entries/kong/bad.md:1:1: KB010" in message or "entries/kong/bad.md:" in message
+    [problem] = refused.value.problems
+    assert (problem.path.name, problem.code, problem.field) == ("bad.md", "KB010", "status")
+    # What the mkdocs plugin prints: the lines of `kb validate`, under a count.
+    assert refusal(refused.value, root, root / "kb") == (
+        "kb: 1 problem(s) in the entries; the site is not built:\n"
+        "entries/kong/bad.md:2:1: KB010 required field `status` is missing")
     assert not (root / "kb/zh/entries/kong/good.md").exists()
+
+
+def test_prepare_refuses_a_broken_note_order_with_its_lines(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({"kong/good.md": None})
+    (root / "kb").mkdir()
+    (root / "kb" / NOTES_FILE).write_text("notes:\n  - title: x\n", encoding="utf-8")
+    with pytest.raises(EntryError) as refused:
+        prepare(root, root / "kb", "", "")
+    assert refusal(refused.value, root, root / "kb") == (
+        "kb/note-order.yml:2:5: KB070 each note needs `title`, `author`, `url`, `created`, `sections` "
+        "(a list of headings)")
 
 
 def test_home_marks_are_filled_and_unknown_marks_reported(make_kb: Callable[..., Path]) -> None:
@@ -86,7 +100,7 @@ def test_note_order_pairs_headings_with_entries(make_kb: Callable[..., Path], tm
     notes, problems = load_notes(notes_file, load_kb(root).entries)
     assert [(h, e.id if e else None) for h, e in notes[0].sections] == \
         [("第一节", "second"), ("第二节", "first"), ("没有条目", None)]
-    assert [p.code for p in problems] == ["KB033"] and problems[0].line == 7
+    assert [p.code for p in problems] == ["KB071"] and problems[0].line == 7
 
 
 def test_the_committed_note_order_matches_the_entries() -> None:

@@ -31,7 +31,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kbtools.check_pr import DUPLICATE_THRESHOLD, review
-    from kbtools.cli.validate import github_annotation
     from kbtools.errors import KBError
 
     threshold = DUPLICATE_THRESHOLD if args.threshold is None else args.threshold
@@ -43,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         print(problem.format(root))
     if os.environ.get("GITHUB_ACTIONS") == "true":
         for problem in result.problems:
-            print(github_annotation(problem, root))
+            print(problem.github_annotation(root))
     counts = (f"{len(result.added)} added, {len(result.modified)} modified, "
               f"{len(result.deleted)} deleted entr{'y' if len(result.deleted) == 1 else 'ies'}")
     verdict = f"{len(result.problems)} flagged" if result.problems else "nothing flagged"

@@ -31,8 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kbtools.atomic import write_text
-    from kbtools.fmt import format_files
+    from kbtools.fmt import NotWritten, format_files, write_formatted
     from kbtools.load import entry_files
 
     files, root = options.entry_paths_and_root(args)
@@ -54,17 +53,12 @@ def run(args: argparse.Namespace) -> int:
         if not write:
             sys.stdout.write(outcome.diff(label))
             continue
-        if outcome.path.is_symlink():
-            print(f"{label}: is a symbolic link; format the file it points to", file=sys.stderr)
+        try:
+            write_formatted(outcome)
+        except NotWritten as exc:
+            print(f"{label}: {exc}", file=sys.stderr)
             refused += 1
             continue
-        # Someone (an editor) saved the file while we worked: their version wins.
-        if outcome.path.read_bytes() != outcome.original:
-            print(f"{label}: changed while formatting; left alone, run kb fmt again", file=sys.stderr)
-            refused += 1
-            continue
-        assert outcome.formatted is not None
-        write_text(outcome.path, outcome.formatted, overwrite=True)
         written += 1
         print(f"reformatted {label}", file=sys.stderr)
 

@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     from kbtools.cli.progress import stderr_progress
     from kbtools.errors import KBError
     from kbtools.index import open_index
-    from kbtools.search import DamagedIndex, QuerySyntaxError, search
+    from kbtools.search import BadVersion, DamagedIndex, QuerySyntaxError, search
     from kbtools.term import Painter, use_colour, warn
     from kbtools.urls import site_url
 
@@ -161,7 +161,7 @@ def run(args: argparse.Namespace) -> int:
                 hits = query(opened=opened)
         except QuerySyntaxError as exc:
             raise KBError(f"cannot parse the query: {exc}") from None
-        except ValueError as exc:
+        except BadVersion as exc:
             raise KBError(f"--env: {exc}") from None
     finally:
         opened.close()

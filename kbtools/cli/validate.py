@@ -10,7 +10,6 @@ from collections import Counter
 from pathlib import Path
 
 from kbtools.cli import options
-from kbtools.errors import Problem
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -56,13 +55,10 @@ def run(args: argparse.Namespace) -> int:
     github = args.github if args.github is not None else os.environ.get("GITHUB_ACTIONS") == "true"
     paint = Painter(use_colour(sys.stdout, args.colour))
     for problem in kb.problems:
-        where = f"{problem.display_path(root)}:{problem.line}:{problem.col}:"
-        colour = "red" if problem.severity == "error" else "yellow"
-        level = "" if problem.severity == "error" else "warning: "
-        print(f"{paint(where, 'bold')} {paint(problem.code, colour, 'bold')} {level}{problem.message}")
+        print(problem.format(root, paint))
     if github:
         for problem in kb.problems:
-            print(github_annotation(problem, root))
+            print(problem.github_annotation(root))
     if args.verbose:
         for entry in sorted(kb.entries, key=lambda e: e.path):
             print(f"{paint('ok', 'green')}  {kb.relpath(entry.path)}  {entry.id}")
@@ -80,15 +76,3 @@ def run(args: argparse.Namespace) -> int:
           file=sys.stderr)
     return 0
 
-
-def _escape(value: str, prop: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        value = value.replace(":", "%3A").replace(",", "%2C")
-    return value
-
-
-def github_annotation(problem: Problem, root: Path) -> str:
-    level = "error" if problem.severity == "error" else "warning"
-    return (f"::{level} file={_escape(problem.display_path(root), True)},line={problem.line},"
-            f"col={problem.col},title={_escape(problem.code, True)}::{_escape(problem.message)}")

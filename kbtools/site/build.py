@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from kbtools.errors import EntryError
 from kbtools.export import export_json
 from kbtools.load import load_kb
 from kbtools.site.entry_page import SiteContext
@@ -25,20 +26,15 @@ def prepare(root: Path, docs_dir: Path, edit_base: str, blob_base: str, *,
             export_href: str = "kb.json", new_file_base: str = "") -> tuple[Listing, PrepareReport]:
     """Load the KB at ``root`` and write its generated pages under ``docs_dir``.
 
-    Raises ValueError carrying every error as ``path:line:col: KBnnn message`` (the lines of
-    ``kb validate``) when an entry is invalid: a site with a silently missing entry is worse
-    than no new site.
+    Raises EntryError carrying every error when an entry, or the note order, is invalid: a site
+    with a silently missing entry is worse than no new site (:func:`refusal` says it).
     """
     kb = load_kb(root)
-    errors = [p for p in kb.problems if p.severity == "error"]
-    if errors:
-        lines = [p.format(root) for p in errors]
-        raise ValueError(f"kb: {len(errors)} problem(s) in the entries; the site is not built:\n"
-                         + "\n".join(lines))
+    kb.raise_for_problems()
     notes, note_problems = load_notes(docs_dir / NOTES_FILE, kb.entries)
     note_errors = [p for p in note_problems if p.severity == "error"]
     if note_errors:
-        raise ValueError("\n".join(p.format(root) for p in note_errors))
+        raise EntryError(note_errors)
     ctx = SiteContext(
         products=kb.products,
         titles={e.id: (e.product, {"zh": e.title.zh, "en": e.title.en}) for e in kb.entries},
@@ -50,6 +46,15 @@ def prepare(root: Path, docs_dir: Path, edit_base: str, blob_base: str, *,
     report = PrepareReport(synced.written, synced.removed, synced.unchanged)
     report.notices = [p.format(root) for p in kb.problems + note_problems if p.severity != "error"]
     return listing, report
+
+
+def refusal(exc: EntryError, root: Path, docs_dir: Path) -> str:
+    """Why :func:`prepare` refused: every error as ``kb validate`` prints it, under one line that
+    counts them when they are in the entries (the note order's speak for themselves)."""
+    lines = "\n".join(p.format(root) for p in exc.problems)
+    if all(p.path == docs_dir / NOTES_FILE for p in exc.problems):
+        return lines
+    return f"kb: {len(exc.problems)} problem(s) in the entries; the site is not built:\n{lines}"
 
 
 def export_text(root: Path, listing: Listing, site_url: str | None) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 from kbtools.errors import Problem
 from kbtools.model import Entry
 from kbtools.parse import read_yaml_file
+from kbtools.rules import problem
 
 NOTES_FILE = "note-order.yml"
 
@@ -36,7 +37,7 @@ def load_notes(path: Path, entries: list[Entry]) -> tuple[list[Note], list[Probl
         return [], problems
     items = parsed.data.get("notes")
     if not isinstance(items, list):
-        return [], [*problems, Problem(path, 1, 1, "KB011", "expected `notes:` with a list of notes")]
+        return [], [*problems, problem("KB070", path, 1, 1, "expected `notes:` with a list of notes")]
     by_section = {(e.source.url, e.source.section): e for e in entries if e.source and e.source.section}
     notes = []
     for i, item in enumerate(items):
@@ -44,7 +45,7 @@ def load_notes(path: Path, entries: list[Entry]) -> tuple[list[Note], list[Probl
         keys = ("title", "author", "url", "created", "sections")
         if not isinstance(item, dict) or any(k not in item for k in keys) \
                 or not isinstance(item["sections"], list):
-            problems.append(Problem(path, line, col, "KB011",
+            problems.append(problem("KB070", path, line, col,
                                     f"each note needs {', '.join(f'`{k}`' for k in keys)} (a list of headings)"))
             continue
         note = Note(str(item["title"]), str(item["author"]), str(item["url"]), str(item["created"]))
@@ -52,9 +53,8 @@ def load_notes(path: Path, entries: list[Entry]) -> tuple[list[Note], list[Probl
             entry = by_section.get((note.url, str(heading)))
             if entry is None:
                 line, col = parsed.where(("notes", i, "sections", j))
-                problems.append(Problem(path, line, col, "KB033",
-                                        f"no entry has `source.section: {heading}` for this note",
-                                        severity="warning"))
+                problems.append(problem("KB071", path, line, col,
+                                        f"no entry has `source.section: {heading}` for this note"))
             note.sections.append((str(heading), entry))
         notes.append(note)
     return notes, problems

@@ -93,15 +93,16 @@ class KBPlugin(BasePlugin[KBPluginConfig]):
         config.mdx_configs.setdefault("toc", {})["permalink_title"] = label(self._lang(config), "permalink")
         if self._nested(config):
             return  # pages were written once, by the outer build
-        from kbtools.site.build import prepare
+        from kbtools.errors import EntryError
+        from kbtools.site.build import prepare, refusal
 
         try:
             self.listing, report = prepare(self.root, Path(config.docs_dir), self._repo_base(config, "edit"),
                                            self._repo_base(config, "blob"),
                                            export_href=self._export_href(config),
                                            new_file_base=self._repo_base(config, "new").rstrip("/"))
-        except ValueError as exc:  # invalid entries: every problem, then stop
-            raise PluginError(str(exc)) from None
+        except EntryError as exc:  # invalid entries: every problem, then stop
+            raise PluginError(refusal(exc, self.root, Path(config.docs_dir))) from None
         for line in report.notices:
             log.info(line)
         log.info(f"kb: {len(self.listing.entries)} entries; {len(report.written)} pages written, "

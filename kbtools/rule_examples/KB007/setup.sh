@@ -1,0 +1,3 @@
+# A named pipe where an entry would be.
+mkdir -p entries/kong
+mkfifo entries/kong/connection-timeout.md
