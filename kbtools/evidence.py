@@ -157,8 +157,24 @@ class Evidence:
                 "decision": self.reason()}
 
 
-def query_weights(q_tokens: Iterable[str]) -> dict[str, float]:
-    return {t: weight(t) for t in q_tokens}
+# Lines of a pasted log that say where an error passed, not what it is: the frames of a Lua stack
+# trace and the places Lua looked for a missing module. A word that only such lines hold (`cmd_exec`,
+# `xpcall`, `init.lua`) weighs as furniture, or a long trace would outweigh the one line that names
+# the error. In the subset of regular expressions the browser reads alike.
+FRAME_LINE = (rf"^[{normalize.SPACE}]*(?:stack traceback:|\[C\]:|no field package\.preload|no file '|\(tail call\)"
+              r"|\.\.\.$|.*: in (?:function|main chunk|upvalue|local|method|field|\?))")
+_FRAME_LINE = re.compile(FRAME_LINE)
+
+
+def query_weights(q_tokens: Iterable[str], text: str = "") -> dict[str, float]:
+    """The weight of each query token; ``text`` is the query, whose stack-frame lines weigh little."""
+    q_tokens = list(q_tokens)
+    lines = text[:normalize.MAX_QUERY_CHARS].split("\n")
+    if not any(_FRAME_LINE.match(line) for line in lines):
+        return {t: weight(t) for t in q_tokens}
+    primary = set(normalize.tokens("\n".join(line for line in lines if not _FRAME_LINE.match(line)),
+                                   limit=normalize.MAX_QUERY_TOKENS))
+    return {t: weight(t) if t in primary else min(weight(t), COMMON_WEIGHT) for t in q_tokens}
 
 
 QUOTED = "|".join(rf"{a}([^{b}{normalize.SPACE}/]{{2,80}}){b}" for a, b in (("'", "'"), ('"', '"'), ("‘", "’"), ("“", "”")))
@@ -174,7 +190,7 @@ def subjects(text: str) -> frozenset[str]:
         if text[max(0, match.start() - 9):match.start()].endswith("function "):
             continue  # a Lua stack trace's `in function 'xpcall'`: where it passed, not what failed
         name = next(group for group in match.groups() if group)
-        names.update(normalize.tokens(name))
+        names.add(name.strip().lower())
     return frozenset(names)
 
 

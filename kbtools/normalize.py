@@ -73,6 +73,7 @@ VARIABLE = "|".join((
     # [error], [warn] ... as nginx, Kong and most daemons print their level
     r"\[(?:emerg|alert|crit|error|err|warn|warning|notice|info|debug|trace|fatal)\]",
     rf"\*[0-9]+{_END}",                     # nginx connection number
+    rf"(?<![{ANY}.])[{ANY}.\-]+\.go:[0-9]+\]",  # klog's source position, `controller.go:130]`: where, not what
     rf"(?<=[{ANY}\])]):[0-9]+{_END}",       # :port and file:line
     rf"(?:/home|/Users|/var/folders|[A-Za-z]:\\Users)[/\\][^/\\{SPACE}]+",  # whose home folder it is
 ))
