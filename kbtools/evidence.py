@@ -162,7 +162,7 @@ class Evidence:
 # `xpcall`, `init.lua`) weighs as furniture, or a long trace would outweigh the one line that names
 # the error. In the subset of regular expressions the browser reads alike.
 FRAME_LINE = (rf"^[{normalize.SPACE}]*(?:stack traceback:|\[C\]:|no field package\.preload|no file '|\(tail call\)"
-              r"|\.\.\.$|.*: in (?:function|main chunk|upvalue|local|method|field|\?))")
+              r"|\.\.\.$|[^\n]*: in (?:function|main chunk|upvalue|local|method|field|\?))")
 _FRAME_LINE = re.compile(FRAME_LINE)
 
 
