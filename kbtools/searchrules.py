@@ -43,6 +43,7 @@ def rules() -> dict[str, Any]:
         "prose_weight_for_words": evidence.PROSE_WEIGHT_FOR_WORDS,
         "absent_identifier_penalty": evidence.ABSENT_IDENTIFIER_PENALTY, "use_absent": evidence.USE_ABSENT,
         "min_line_tokens": evidence.MIN_LINE_TOKENS, "min_line_weight": evidence.MIN_LINE_WEIGHT,
+        "line_ident_factor": evidence.LINE_IDENT_FACTOR,
         "subjects_max_chars": evidence.SUBJECTS_MAX_CHARS,
         "log_marks_max_chars": search.LOG_MARKS_MAX_CHARS,
         "fields": FIELDS, "strong_fields": list(search.STRONG_FIELDS),

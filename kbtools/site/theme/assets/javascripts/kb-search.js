@@ -195,7 +195,9 @@
           }
         }
         if (!any) continue;
-        const share = toks.size >= r.min_line_tokens && total >= r.min_line_weight ? shared / total : 0;
+        let share = toks.size >= r.min_line_tokens && total >= r.min_line_weight ? shared / total : 0;
+        const idents = [...toks].filter((t) => this.weight(t) >= r.weights.identifier);
+        if (idents.length && !idents.some((t) => qWeights.has(t))) share *= r.line_ident_factor;
         if (shared > bestShared || (shared === bestShared && share > bestKeyShare)) {
           best = line;
           bestShared = shared;
