@@ -53,11 +53,11 @@ def test_relevance_does_not_fall_below_what_was_measured(tmp_path: Path, monkeyp
         result = score(queries, rank_all(queries, ranker, REPO))
     finally:
         ranker.close()
-    # Measured over every dev set (499 queries, the first held-out sets included) at the third freeze
-    # (BENCHMARKS.md): 0.91, 0.98, 0.81, 0.67; each guard sits 0.02-0.03 below.
-    assert result["recall@1"] >= 0.89, result
+    # Measured over every dev set (653 queries, both held-out runs included) at the third freeze
+    # (BENCHMARKS.md): 0.90, 0.98, 0.76, 0.67; each guard sits 0.02-0.03 below.
+    assert result["recall@1"] >= 0.88, result
     assert result["recall@3"] >= 0.96, result
-    assert result["first & confident"] >= 0.79, result
+    assert result["first & confident"] >= 0.74, result
     assert result["uncovered → no confident"] >= 0.64, result
 
 
