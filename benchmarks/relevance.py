@@ -33,8 +33,9 @@ METRICS = ("recall@1", "recall@3", "MRR", "first & confident", "uncovered → no
 
 
 def dev_sets() -> list[Path]:
-    """Every development set: the sets written from the entries and the real dev sets."""
-    return sorted(HERE.glob("queries*.yaml")) + sorted((HERE / "real").glob("dev-*.yaml"))
+    """Every development set: the sets written from the entries, the real dev sets, and the real
+    held-out sets of earlier runs (each run once as held-out, development data since)."""
+    return sorted(HERE.glob("queries*.yaml")) + sorted((HERE / "real").glob("*.yaml"))
 
 
 def load_queries(path: Path) -> list[dict[str, Any]]:

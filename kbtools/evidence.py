@@ -17,7 +17,9 @@ only decides what is looked at, never how confident a result is.)
 The evidence of one entry:
 
 - ``line_share``: of its symptom lines, the best share of a line's weight found in the query. This
-  is what recognises one known line inside a long pasted log, whatever else the log holds.
+  is what recognises one known line inside a long pasted log, whatever else the log holds. A line
+  that names identifiers the query does not hold counts :data:`LINE_IDENT_FACTOR` of its share.
+- Query tokens that only a stack trace's frames hold (:data:`FRAME_LINE`) weigh as furniture.
 - ``query_share``: the share of the query's weight the entry holds somewhere (symptoms, title,
   code count 1; prose counts :data:`PROSE_WEIGHT_FOR_LOGS` in a query that looks like a log line,
   where words that only prose shares are weak evidence; :data:`PROSE_WEIGHT_FOR_WORDS` in a
@@ -54,6 +56,9 @@ ABSENT_IDENTIFIER_PENALTY = 0.6
 MIN_LINE_TOKENS = 3
 MIN_LINE_WEIGHT = 6.5
 USE_ABSENT = False
+# A symptom line that names identifiers (`apr_socket_recv: Connection reset by peer (104)`) is that
+# program's error: a query holding none of them shows the same words from another program.
+LINE_IDENT_FACTOR = 0.5
 
 IDENTIFIER_WEIGHT = 2.0
 PLAIN_WEIGHT = 1.0
@@ -157,8 +162,24 @@ class Evidence:
                 "decision": self.reason()}
 
 
-def query_weights(q_tokens: Iterable[str]) -> dict[str, float]:
-    return {t: weight(t) for t in q_tokens}
+# Lines of a pasted log that say where an error passed, not what it is: the frames of a Lua stack
+# trace and the places Lua looked for a missing module. A word that only such lines hold (`cmd_exec`,
+# `xpcall`, `init.lua`) weighs as furniture, or a long trace would outweigh the one line that names
+# the error. In the subset of regular expressions the browser reads alike.
+FRAME_LINE = (rf"^[{normalize.SPACE}]*(?:stack traceback:|\[C\]:|no field package\.preload|no file '|\(tail call\)"
+              r"|\.\.\.$|[^\n]*: in (?:function|main chunk|upvalue|local|method|field|\?))")
+_FRAME_LINE = re.compile(FRAME_LINE)
+
+
+def query_weights(q_tokens: Iterable[str], text: str = "") -> dict[str, float]:
+    """The weight of each query token; ``text`` is the query, whose stack-frame lines weigh little."""
+    q_tokens = list(q_tokens)
+    lines = text[:normalize.MAX_QUERY_CHARS].split("\n")
+    if not any(_FRAME_LINE.match(line) for line in lines):
+        return {t: weight(t) for t in q_tokens}
+    primary = set(normalize.tokens("\n".join(line for line in lines if not _FRAME_LINE.match(line)),
+                                   limit=normalize.MAX_QUERY_TOKENS))
+    return {t: weight(t) if t in primary else min(weight(t), COMMON_WEIGHT) for t in q_tokens}
 
 
 QUOTED = "|".join(rf"{a}([^{b}{normalize.SPACE}/]{{2,80}}){b}" for a, b in (("'", "'"), ('"', '"'), ("‘", "’"), ("“", "”")))
@@ -174,7 +195,7 @@ def subjects(text: str) -> frozenset[str]:
         if text[max(0, match.start() - 9):match.start()].endswith("function "):
             continue  # a Lua stack trace's `in function 'xpcall'`: where it passed, not what failed
         name = next(group for group in match.groups() if group)
-        names.update(normalize.tokens(name))
+        names.add(name.strip().lower())
     return frozenset(names)
 
 
@@ -226,6 +247,9 @@ def best_line(lines: Sequence[str], q_weights: dict[str, float]) -> tuple[str, f
         shared = sum(q_weights[t] for t in common)
         total = sum(weight(t) for t in toks)
         share = shared / total if len(toks) >= MIN_LINE_TOKENS and total >= MIN_LINE_WEIGHT else 0.0
+        idents = [t for t in toks if weight(t) >= IDENTIFIER_WEIGHT]
+        if idents and not any(t in q_weights for t in idents):
+            share *= LINE_IDENT_FACTOR
         key = (shared, share)
         if key > best_key:
             best, best_key = line, key

@@ -74,6 +74,10 @@ VARIABLE = "|".join((
     # [error], [warn] ... as nginx, Kong and most daemons print their level
     r"\[(?:emerg|alert|crit|error|err|warn|warning|notice|info|debug|trace|fatal)\]",
     rf"\*[0-9]+{_END}",                     # nginx connection number
+    # nginx's request context at the end of an error line (`, client: 10.0.0.1, server: kong, request:
+    # "GET /x HTTP/1.1", upstream: ..., host: ...`): whose request it was, not what failed
+    r", client: [^\n]*",
+    rf"(?<![{ANY}.])[{ANY}.\-]+\.go:[0-9]+\]",  # klog's source position, `controller.go:130]`: where, not what
     rf"(?<=[{ANY}\])]):[0-9]+{_END}",       # :port and file:line
     rf"(?:/home|/Users|/var/folders|[A-Za-z]:\\Users)[/\\][^/\\{SPACE}]+",  # whose home folder it is
 ))

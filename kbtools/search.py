@@ -161,7 +161,7 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
         results = searcher.search(query, limit=None if env else max(CANDIDATES, limit),
                                   filter=wq.And(filters) if filters else None)
         candidates = [(result.docnum, result["doc"], float(result.score or 0.0)) for result in results]
-        q_weights = evidence.query_weights(q_tokens)
+        q_weights = evidence.query_weights(q_tokens, text)
         postings = _PostingCache(searcher, [docnum for docnum, _doc, _score in candidates])
         # In a pasted log line, words that only an entry's prose shares are weak evidence; in a
         # description typed by a person, prose is where its words are.

@@ -16,6 +16,23 @@ def test_syslog_and_klog_timestamps_are_dropped() -> None:
     assert tokens("E1015 10:07:27.123456 1 reflector.go: failed") == ["reflector.go", "reflector", "go", "failed"]
 
 
+def test_klog_source_positions_are_dropped() -> None:
+    # `controller.go:130]` is where in the controller's code the line was printed, not what failed:
+    # every line of that controller carries one.
+    line = "E1016 17:48:00.868987       5 controller.go:130] unexpected failure updating Kong configuration:"
+    assert tokens(line) == ["unexpected", "failure", "updating", "kong", "configuration"]
+    # A Go file named inside the message stays.
+    assert "reflector.go" in tokens("k8s.io/client-go/tools/cache/reflector.go:125: Failed to list")
+
+
+def test_the_nginx_request_context_is_dropped() -> None:
+    line = ('2018/11/14 08:33:28 [error] 61#0: *23791 upstream prematurely closed connection while reading '
+            'response header from upstream, client: 10.191.18.44, server: kong, request: "GET /backend/api/x '
+            'HTTP/1.1", upstream: "https://10.0.0.1:443/api/x", host: "api.example.com"\nnext line')
+    assert tokens(line) == ["upstream", "prematurely", "closed", "connection", "while", "reading", "response",
+                            "header", "upstream", "next", "line"]
+
+
 def test_the_syslog_host_is_dropped_but_the_program_kept() -> None:
     # The host name is whose machine it is: two machines' copies of one line give the same tokens.
     assert tokens("Mar 11 08:40:02 gw-2 kong[1187]: boom") == tokens("Jan  8 13:46:17 raspberrypi kong[9]: boom")

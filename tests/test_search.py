@@ -184,6 +184,40 @@ def test_the_same_message_about_another_identifier_is_another_error() -> None:
     assert confident(hits)[:1] == ["openresty-real-ip-header-unknown"]
 
 
+def test_a_module_with_another_name_is_another_error(make_kb: Callable[..., Path]) -> None:
+    # The names share the token `kong`, but a quoted name is compared whole.
+    root = make_kb({"kong/base-plugin.md": _entry(
+        "base-plugin", "handler.lua:1: module 'kong.plugins.base_plugin' not found:No LuaRocks module found "
+                       "for kong.plugins.base_plugin\n", title_en="BasePlugin was removed", title_zh="BasePlugin 被删除")})
+    other = search(root, "access.lua:1: module 'kong.tools.responses' not found:No LuaRocks module found for "
+                         "kong.tools.responses")
+    assert ids(other) == ["base-plugin"] and not other[0].confident
+    assert other[0].evidence and other[0].evidence.other == ("kong.tools.responses",)
+    same = search(root, "schema.lua:3: module 'kong.plugins.base_plugin' not found:No LuaRocks module found for "
+                        "kong.plugins.base_plugin")
+    assert confident(same) == ["base-plugin"]
+
+
+def test_the_frames_of_a_stack_trace_do_not_outweigh_its_error(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({
+        "kong/running.md": _entry("running", "/usr/local/share/lua/5.1/kong/cmd/start.lua:24: Kong is already "
+                                             "running in /usr/local/kong\n",
+                                  title_en="Kong is already running", title_zh="Kong 已经在运行"),
+        # Another entry whose own error names the functions the trace passes through.
+        "kong/frames.md": _entry("frames", "cmd_exec xpcall file_gen init_worker_by_lua failed\n",
+                                 title_en="cmd_exec fails", title_zh="cmd_exec 失败"),
+    })
+    trace = ("Error: /usr/local/share/lua/5.1/kong/cmd/start.lua:24: Kong is already running in /usr/local/kong\n"
+             "stack traceback:\n\t[C]: in function 'assert'\n"
+             "\t/usr/local/share/lua/5.1/kong/cmd/start.lua:24: in function 'cmd_exec'\n"
+             "\t/usr/local/share/lua/5.1/kong/cmd/init.lua:88: in function <init.lua:45>\n"
+             "\t[C]: in function 'xpcall'\n\t/usr/local/bin/kong:9: in function 'file_gen'\n"
+             "\tinit_worker_by_lua:47: in function <init_worker_by_lua:45>\n")
+    hits = search(root, trace)
+    assert confident(hits) == ["running"]
+    assert ids(hits)[:2] == ["running", "frames"]
+
+
 def test_words_only_the_prose_has_count_half_in_a_pasted_log_line(make_kb: Callable[..., Path]) -> None:
     body = ("<!-- lang: zh -->\n## 原因\n\n原因。\n\n## 解决\n\n解决。\n\n"
             "<!-- lang: en -->\n## Cause\n\nThe gearbox sprockets wobble sideways.\n\n## Fix\n\nFix it.\n")

@@ -62,7 +62,7 @@ from whoosh.system import pack_uint  # noqa: E402
 __all__ = ["FIELDS", "FORMAT", "RamStorage", "Tokens", "schema", "whoosh_index"]
 
 # Bump when the schema or the tokeniser changes: an index of another version is rebuilt.
-FORMAT = 9
+FORMAT = 10
 
 # Text reaches Whoosh already tokenised by kbtools.normalize and joined by spaces, so the analyser
 # only splits on spaces. The pattern is given explicitly: the Whoosh forks changed the default.

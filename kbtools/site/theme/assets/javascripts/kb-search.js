@@ -53,6 +53,7 @@
       this.mixed = re(p.mixed, "u");
       this.fileName = re(p.file_name, "u");
       this.quoted = re(p.quoted, "gu");
+      this.frameLine = re(p.frame_line, "u");
       this.logMarks = re(p.log_marks, "mu");
       this.stopwords = new Set(r.stopwords);
       this.common = new Set(r.common);
@@ -166,10 +167,18 @@
       const capped = cpSlice(text, this.rules.subjects_max_chars);
       for (const m of capped.matchAll(this.quoted)) {
         if (capped.slice(Math.max(0, m.index - 9), m.index).endsWith("function ")) continue;
-        const name = m.slice(1).find((group) => group);
-        for (const token of this.tokens(name)) names.add(token);
+        names.add(m.slice(1).find((group) => group).trim().toLowerCase());
       }
       return names;
+    }
+
+    queryWeights(qTokens, text) {  // evidence.query_weights
+      const lines = cpSlice(text, this.rules.max_query_chars).split("\n");
+      if (!lines.some((line) => this.frameLine.test(line))) return new Map(qTokens.map((t) => [t, this.weight(t)]));
+      const primary = new Set(this.tokens(lines.filter((line) => !this.frameLine.test(line)).join("\n"),
+        this.rules.max_query_tokens));
+      const common = this.rules.weights.common;
+      return new Map(qTokens.map((t) => [t, primary.has(t) ? this.weight(t) : Math.min(this.weight(t), common)]));
     }
 
     bestLine(lines, qWeights) {  // evidence.best_line
@@ -186,7 +195,9 @@
           }
         }
         if (!any) continue;
-        const share = toks.size >= r.min_line_tokens && total >= r.min_line_weight ? shared / total : 0;
+        let share = toks.size >= r.min_line_tokens && total >= r.min_line_weight ? shared / total : 0;
+        const idents = [...toks].filter((t) => this.weight(t) >= r.weights.identifier);
+        if (idents.length && !idents.some((t) => qWeights.has(t))) share *= r.line_ident_factor;
         if (shared > bestShared || (shared === bestShared && share > bestKeyShare)) {
           best = line;
           bestShared = shared;
@@ -337,7 +348,7 @@
         .slice(0, r.max_terms);
       if (!known.length) return [];
       const found = this.candidates(known, postings, Math.max(r.candidates, limit));
-      const qWeights = new Map(qTokens.map((t) => [t, this.weight(t)]));
+      const qWeights = this.queryWeights(qTokens, text);
       const proseWeight = this.looksLikeLog(text) ? r.prose_weight_for_logs : r.prose_weight_for_words;
       const absent = qTokens.filter((t) => !df.get(t) && this.isIdentifier(t));
       const qSubjects = this.subjects(text);
