@@ -2,13 +2,17 @@
 
     python benchmarks/speed.py                 # 1k and 10k entries; prints a Markdown table
     python benchmarks/speed.py --sizes 1000    # quicker
+    python benchmarks/speed.py --sizes 10000 --against ../old-checkout   # and that code's search, alternating
 
 For each size: a KB from benchmarks/gen_kb.py, a full index build (`kb index --force`), a
 one-entry incremental update (one file edited, then `kb index`), the index size, and the median
 wall time of a `kb search` in a fresh process with a warm index — beside `kb show` of one entry,
 `grep -rF` and `rg -F` (when installed) for the same word over the same files, and `python -c pass`,
 in the same run, the two kb commands alternating. Peak memory (max RSS) of one search and one show.
-The index size counts each file once (hard links too), beside what `du` reports.
+The index size counts each file once (hard links too), beside what `du` reports. With ``--against``,
+the same KB is also indexed and searched by the `kbtools` of another checkout (say, the commit before
+a change), each search run in turn with this checkout's, so that the two medians share the machine's
+load: "must not get worse" is then a ratio measured in one run.
 """
 
 from __future__ import annotations
@@ -79,7 +83,7 @@ def du_of(folder: Path) -> int:
         return 0
 
 
-def measure(n: int, work: Path, repeat: int) -> dict[str, str]:
+def measure(n: int, work: Path, repeat: int, against: Path | None = None) -> dict[str, str]:
     root = gen_kb.generate(work / f"kb{n}", n)
     env = dict(os.environ, KB_CACHE_DIR=str(work / f"cache{n}"), NO_COLOR="1")
     build = wall([*KB, "index", "--force", "-q", "--kb", str(root)], env)[0]
@@ -92,7 +96,19 @@ def measure(n: int, work: Path, repeat: int) -> dict[str, str]:
     show_argv = [*KB, "show", "--kb", str(root), shown]
     wall(search_argv, env)  # warm the OS file cache
     wall(show_argv, env)
-    search_times, show_times = alternating([search_argv, show_argv], env, repeat)
+    if against is None:
+        search_times, show_times = alternating([search_argv, show_argv], env, repeat)
+    else:
+        # The other checkout's code first on the import path, with an index of its own (its format may differ).
+        other = dict(env, KB_CACHE_DIR=str(work / f"cache{n}-against"),
+                     PYTHONPATH=os.pathsep.join(filter(None, [str(against), env.get("PYTHONPATH")])))
+        wall([*KB, "index", "--force", "-q", "--kb", str(root)], other)
+        wall(search_argv, other)
+        times: list[list[float]] = [[], [], []]
+        for _ in range(repeat):
+            for i, (argv, run_env) in enumerate(((search_argv, env), (show_argv, env), (search_argv, other))):
+                times[i] += wall(argv, run_env)
+        search_times, show_times, against_times = times
     search, show = statistics.median(search_times), statistics.median(show_times)
     search_mib, show_mib = peak_mib(search_argv, env), peak_mib(show_argv, env)
     grep = statistics.median(wall(["grep", "-rlF", "proxy_pass", str(root / "entries")], env, repeat))
@@ -102,7 +118,7 @@ def measure(n: int, work: Path, repeat: int) -> dict[str, str]:
     index_mb = size_of(work / f"cache{n}") / 2**20
     index_du = du_of(work / f"cache{n}") / 2**20
     files_mb = size_of(root / "entries") / 2**20
-    return {
+    row = {
         "entries": f"{n:,}", "kb search (median)": f"{search * 1000:.0f} ms",
         "kb show (median)": f"{show * 1000:.0f} ms", "peak RSS search / show": f"{search_mib:.0f} / {show_mib:.0f} MiB",
         "grep -rlF": f"{grep * 1000:.0f} ms", "rg -lF": f"{rg * 1000:.0f} ms" if rg is not None else "not installed",
@@ -110,6 +126,11 @@ def measure(n: int, work: Path, repeat: int) -> dict[str, str]:
         "one-entry update": f"{update:.2f} s",
         "index size": f"{index_mb:.1f} MiB (du: {index_du:.1f} MiB; entries: {files_mb:.1f} MiB)",
     }
+    if against is not None:
+        before = statistics.median(against_times)
+        row["kb search of --against (median)"] = f"{before * 1000:.0f} ms"
+        row["this / --against"] = f"{search / before:.2f}"
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -117,10 +138,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=15, help="runs per timed command (default 15)")
     parser.add_argument("--keep", type=Path, help="work in this folder and keep it (default: a temporary one)")
+    parser.add_argument("--against", type=Path, metavar="CHECKOUT",
+                        help="also time the kb search of the kbtools in this other checkout, alternating")
     args = parser.parse_args(argv)
     work = args.keep or Path(tempfile.mkdtemp(prefix="kb-speed-"))
     try:
-        rows = [measure(n, work, args.repeat) for n in args.sizes]
+        rows = [measure(n, work, args.repeat, args.against) for n in args.sizes]
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)
