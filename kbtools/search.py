@@ -53,7 +53,6 @@ STRONG_FIELDS = ("symptom", "title", "code")
 _W = f"[{normalize.ANY}]"
 LOG_MARKS = (rf"\[[a-z]+\]|{_W}\(\)|{_W}+\.{_W}+:[0-9]|(?<!{_W})(?:ERROR|Error|FATAL|error):|^[EWIF][0-9]{{4}} "
              rf"|{_W}/{_W}")
-_LOG_MARKS = re.compile(LOG_MARKS, re.M)
 LOG_MARKS_MAX_CHARS = 4096
 
 @dataclass(frozen=True)
@@ -254,7 +253,8 @@ class _PostingCache:
 
 
 def _looks_like_log(text: str) -> bool:
-    return bool(_LOG_MARKS.search(text[:LOG_MARKS_MAX_CHARS]))
+    head = text[:LOG_MARKS_MAX_CHARS]
+    return bool(normalize.compiled(LOG_MARKS, head.isascii(), re.M).search(head))
 
 
 def _env_admits(constraints: Mapping[str, str], env: Mapping[str, str]) -> bool:
