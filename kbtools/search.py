@@ -48,7 +48,6 @@ COMMON_SHARE = 0.1
 COMMON_MIN = 20
 CANDIDATES = 50
 SHORT_QUERY_WORDS = 2
-STRONG_FIELDS = ("symptom", "title", "code")
 # In the subset of regular expressions that the browser reads alike (see kbtools/normalize.py).
 _W = f"[{normalize.ANY}]"
 LOG_MARKS = (rf"\[[a-z]+\]|{_W}\(\)|{_W}+\.{_W}+:[0-9]|(?<!{_W})(?:ERROR|Error|FATAL|error):|^[EWIF][0-9]{{4}} "
@@ -161,14 +160,13 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
                                   filter=wq.And(filters) if filters else None)
         candidates = [(result.docnum, result["doc"], float(result.score or 0.0)) for result in results]
         q_weights = evidence.query_weights(q_tokens, text)
-        postings = _PostingCache(searcher, [docnum for docnum, _doc, _score in candidates])
         # In a pasted log line, words that only an entry's prose shares are weak evidence; in a
         # description typed by a person, prose is where its words are.
         prose_weight = evidence.PROSE_WEIGHT_FOR_LOGS if _looks_like_log(text) else evidence.PROSE_WEIGHT_FOR_WORDS
         absent = [t for t in q_tokens if not df.get(t) and evidence.is_identifier(t)]
         q_subjects = evidence.subjects(text)
         hits: list[Hit] = []
-        for docnum, doc, bm25 in candidates:
+        for _docnum, doc, bm25 in candidates:
             record = json.loads(doc)
             if env and not _env_admits(record["environment"], env):
                 continue
@@ -177,13 +175,11 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
                                        line_share=0.0, query_share=0.0, shared_weight=0.0, strong_share=0.0,
                                        penalty=1.0)
             else:
-                def strong(t: str, d: int = docnum) -> bool:
-                    return bool(df.get(t)) and postings.strong(t, d)
+                strong_tokens = frozenset(record["strong"].split(" "))
+                all_tokens = strong_tokens | frozenset(record["prose"].split(" "))
 
-                def anywhere(t: str, d: int = docnum) -> bool:
-                    return bool(df.get(t)) and postings.anywhere(t, d)
-
-                ev = evidence.judge(q_weights, record["symptoms"], strong, anywhere, prose_weight, absent, q_subjects)
+                ev = evidence.judge(q_weights, record["symptoms"], strong_tokens.__contains__,
+                                    all_tokens.__contains__, prose_weight, absent, q_subjects)
                 if ev.confidence < evidence.POSSIBLE and not ev.confident:
                     continue
             line = ev.line or (record["symptoms"][0] if record["symptoms"] else "")
@@ -199,57 +195,6 @@ def _search(opened: Opened, text: str, *, limit: int, product: str | None, compo
         else:
             hits.sort(key=lambda h: h.evidence.sort_key(h.id, h.score) if h.evidence else ())
         return hits[:limit]
-
-
-class _PostingCache:
-    """Which of the candidates hold a token, per search field, looked up once per token per search.
-
-    Only the candidates are asked about: a posting list is skipped through to each of them rather
-    than read whole (a word in most of 10k entries has a posting list of thousands).
-    """
-
-    def __init__(self, searcher: Any, candidates: Sequence[int]):
-        self.reader = searcher.reader()
-        self.candidates = sorted(set(candidates))
-        self.by_field: dict[tuple[str, str], frozenset[int]] = {}
-        self.by_group: dict[tuple[tuple[str, ...], str], frozenset[int]] = {}
-
-    def _holding(self, name: str, token: str) -> frozenset[int]:
-        try:
-            matcher = self.reader.postings(name, token)
-        except Exception:  # TermNotFound: the token is in no entry's field of that name
-            return frozenset()
-        found = []
-        for docnum in self.candidates:
-            if not matcher.is_active():
-                break
-            if matcher.id() < docnum:
-                matcher.skip_to(docnum)
-                if not matcher.is_active():
-                    break
-            if matcher.id() == docnum:
-                found.append(docnum)
-        return frozenset(found)
-
-    def _in(self, names: tuple[str, ...], token: str) -> frozenset[int]:
-        cached = self.by_group.get((names, token))
-        if cached is not None:
-            return cached
-        ids: set[int] = set()
-        for name in names:
-            found = self.by_field.get((name, token))
-            if found is None:
-                found = self.by_field[(name, token)] = self._holding(name, token)
-            ids |= found
-        result = self.by_group[(names, token)] = frozenset(ids)
-        return result
-
-    def strong(self, token: str, docnum: int) -> bool:
-        """Whether the entry has ``token`` in its error text, title or code."""
-        return docnum in self._in(STRONG_FIELDS, token)
-
-    def anywhere(self, token: str, docnum: int) -> bool:
-        return docnum in self._in(tuple(FIELDS), token)
 
 
 def _looks_like_log(text: str) -> bool:

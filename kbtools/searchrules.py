@@ -22,6 +22,7 @@ def rules() -> dict[str, Any]:
     """Everything the browser needs to tokenise, find candidates and judge them as Python does."""
     from kbtools import search
     from kbtools.index import FIELDS
+    from kbtools.index.record import STRONG_FIELDS
 
     return {
         "patterns": {
@@ -46,7 +47,7 @@ def rules() -> dict[str, Any]:
         "line_ident_factor": evidence.LINE_IDENT_FACTOR,
         "subjects_max_chars": evidence.SUBJECTS_MAX_CHARS,
         "log_marks_max_chars": search.LOG_MARKS_MAX_CHARS,
-        "fields": FIELDS, "strong_fields": list(search.STRONG_FIELDS),
+        "fields": FIELDS, "strong_fields": list(STRONG_FIELDS),
         "max_terms": search.MAX_TERMS, "common_share": search.COMMON_SHARE, "common_min": search.COMMON_MIN,
         "candidates": search.CANDIDATES, "short_query_words": search.SHORT_QUERY_WORDS,
         "bm25": {"B": BM25_B, "K1": BM25_K1},

@@ -226,18 +226,21 @@ def test_a_search_on_a_fresh_index_imports_no_yaml_or_pydantic(make_kb: Callable
     assert "HEAVY []" in done.stderr
 
 
-def test_a_fresh_search_imports_neither_asyncio_nor_urllib_and_leaves_no_stand_ins(
+def test_a_fresh_search_imports_neither_asyncio_nor_urllib_nor_morph_en_and_leaves_no_stand_ins(
         make_kb: Callable[..., Path]) -> None:
-    # kbtools.index keeps Whoosh's two needless imports out of start-up (see _import_whoosh): the
+    # kbtools.index keeps Whoosh's three needless imports out of start-up (see _import_whoosh): the
     # stand-ins must not outlive the import, and the real modules must still import afterwards.
     root = make_kb({"kong/a.md": None})
     open_index(root).close()
     code = ("import sys, functools\nfrom kbtools.cli import main\nmain(['search', '--kb', sys.argv[1], 'sample'])\n"
-            "print('LOADED', [m for m in ('asyncio', 'urllib.request', 'cached_property') if m in sys.modules])\n"
+            "print('LOADED', [m for m in ('asyncio', 'urllib.request', 'cached_property', 'whoosh.lang.morph_en')"
+            " if m in sys.modules])\n"
             "import whoosh.reading, cached_property, urllib.request\n"
             "assert whoosh.reading.cached_property is functools.cached_property\n"
             "assert hasattr(cached_property, 'threaded_cached_property') and hasattr(urllib.request, 'Request')\n"
-            "import whoosh.compat\nassert whoosh.compat.urlretrieve.__module__ == 'kbtools.index.schema'\nprint('OK')")
+            "import whoosh.compat\nassert whoosh.compat.urlretrieve.__module__ == 'kbtools.index.schema'\n"
+            "from whoosh.query.terms import variations\nassert 'runs' in variations('running')\n"
+            "import whoosh.lang.morph_en\nassert whoosh.lang.morph_en.variations is not variations\nprint('OK')")
     done = subprocess.run([sys.executable, "-c", code, str(root)], capture_output=True, text=True, timeout=60)
     assert "LOADED []" in done.stdout and "OK" in done.stdout, done.stderr
 

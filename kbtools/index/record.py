@@ -63,6 +63,13 @@ def _code_and_prose(markdown: str) -> tuple[str, str]:
     return "\n".join(code), "\n".join(prose)
 
 
+# A word in an entry's error text, title or code is strong evidence that the entry explains a
+# query holding it; a word only its prose holds is weaker (kbtools.evidence). Together: every
+# search field of the index (kbtools.index.schema.FIELDS).
+STRONG_FIELDS = ("symptom", "title", "code")
+PROSE_FIELDS = ("prose_en", "prose_zh")
+
+
 def document(entry: Entry, rel: str) -> dict[str, Any]:
     """The fields of one entry's index document, display record included."""
 
@@ -96,6 +103,13 @@ def document(entry: Entry, rel: str) -> dict[str, Any]:
         "prose_en": toks(body["en"][1]),
         "prose_zh": toks(body["zh"][1]),
     }
+    # The distinct tokens of the strong fields and of the prose, for judging a candidate
+    # (kbtools.evidence): reading them with the record is cheaper than asking the posting lists of
+    # every query word whether a candidate is in them, which on a large KB walks long lists.
+    strong = dict.fromkeys(t for name in STRONG_FIELDS for t in fields[name].split(" ") if t)
+    record["strong"] = " ".join(strong)
+    record["prose"] = " ".join(dict.fromkeys(t for name in PROSE_FIELDS for t in fields[name].split(" ")
+                                             if t and t not in strong))
     return {
         "path": rel,
         "product": entry.product,

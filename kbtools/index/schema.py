@@ -20,10 +20,13 @@ def _import_whoosh() -> None:
     ``whoosh.compat`` imports ``urllib.request`` (with ``http.client``, ``email``, ``socket``) for a
     ``urlretrieve`` no code path of ours reaches, and ``whoosh.reading`` imports the
     ``cached_property`` package, which imports ``asyncio``, for one plain ``@cached_property`` on a
-    synchronous method — exactly what ``functools.cached_property`` is. Both are stand-ins in
+    synchronous method — exactly what ``functools.cached_property`` is; ``whoosh.query`` imports
+    ``whoosh.lang.morph_en``, whose English word-variation tables compile some hundred regular
+    expressions, for the ``Variations`` query we never build. All three are stand-ins in
     ``sys.modules`` *only while Whoosh's modules import*, then removed: nothing else in the process
-    ever sees them, a later ``import urllib.request`` or ``import cached_property`` gets the real
-    module, and ``whoosh.compat.urlretrieve`` still works (it imports the real one when called).
+    ever sees them, a later import of any of them gets the real module, and
+    ``whoosh.compat.urlretrieve`` and ``morph_en.variations`` still work (each imports the real
+    one when called).
     Skipped when Whoosh is already imported. Tested in tests/test_index.py.
     """
     if "whoosh.reading" in sys.modules:
@@ -35,14 +38,22 @@ def _import_whoosh() -> None:
 
         return real(*args, **kwargs)
 
+    def variations(*args: Any, **kwargs: Any) -> Any:
+        from whoosh.lang.morph_en import variations as real
+
+        return real(*args, **kwargs)
+
     stubs = {"cached_property": types.ModuleType("cached_property"),
-             "urllib.request": types.ModuleType("urllib.request")}
+             "urllib.request": types.ModuleType("urllib.request"),
+             "whoosh.lang.morph_en": types.ModuleType("whoosh.lang.morph_en")}
     stubs["cached_property"].cached_property = functools.cached_property  # type: ignore[attr-defined]
     stubs["urllib.request"].urlretrieve = urlretrieve  # type: ignore[attr-defined]
+    stubs["whoosh.lang.morph_en"].variations = variations  # type: ignore[attr-defined]
     stubs = {name: module for name, module in stubs.items() if name not in sys.modules}
     sys.modules.update(stubs)
     try:
         import whoosh.compat
+        import whoosh.query
         import whoosh.reading  # noqa: F401
     finally:
         for name, module in stubs.items():
@@ -62,7 +73,7 @@ from whoosh.system import pack_uint  # noqa: E402
 __all__ = ["FIELDS", "FORMAT", "RamStorage", "Tokens", "schema", "whoosh_index"]
 
 # Bump when the schema or the tokeniser changes: an index of another version is rebuilt.
-FORMAT = 10
+FORMAT = 11
 
 # Text reaches Whoosh already tokenised by kbtools.normalize and joined by spaces, so the analyser
 # only splits on spaces. The pattern is given explicitly: the Whoosh forks changed the default.
