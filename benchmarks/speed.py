@@ -44,12 +44,12 @@ def wall(argv: list[str], env: dict[str, str], repeat: int = 1) -> list[float]:
     return times
 
 
-def alternating(commands: list[list[str]], env: dict[str, str], repeat: int) -> list[list[float]]:
-    """Wall times of each command, run in turn ``repeat`` times, so that a change in the machine's
-    load falls on all of them alike."""
+def alternating(commands: list[tuple[list[str], dict[str, str]]], repeat: int) -> list[list[float]]:
+    """Wall times of each command (with its environment), run in turn ``repeat`` times, so that a
+    change in the machine's load falls on all of them alike."""
     times: list[list[float]] = [[] for _ in commands]
     for _ in range(repeat):
-        for i, argv in enumerate(commands):
+        for i, (argv, env) in enumerate(commands):
             times[i] += wall(argv, env)
     return times
 
@@ -96,19 +96,15 @@ def measure(n: int, work: Path, repeat: int, against: Path | None = None) -> dic
     show_argv = [*KB, "show", "--kb", str(root), shown]
     wall(search_argv, env)  # warm the OS file cache
     wall(show_argv, env)
-    if against is None:
-        search_times, show_times = alternating([search_argv, show_argv], env, repeat)
-    else:
+    commands = [(search_argv, env), (show_argv, env)]
+    if against is not None:
         # The other checkout's code first on the import path, with an index of its own (its format may differ).
         other = dict(env, KB_CACHE_DIR=str(work / f"cache{n}-against"),
                      PYTHONPATH=os.pathsep.join(filter(None, [str(against), env.get("PYTHONPATH")])))
         wall([*KB, "index", "--force", "-q", "--kb", str(root)], other)
         wall(search_argv, other)
-        times: list[list[float]] = [[], [], []]
-        for _ in range(repeat):
-            for i, (argv, run_env) in enumerate(((search_argv, env), (show_argv, env), (search_argv, other))):
-                times[i] += wall(argv, run_env)
-        search_times, show_times, against_times = times
+        commands.append((search_argv, other))
+    search_times, show_times, *against_times = alternating(commands, repeat)
     search, show = statistics.median(search_times), statistics.median(show_times)
     search_mib, show_mib = peak_mib(search_argv, env), peak_mib(show_argv, env)
     grep = statistics.median(wall(["grep", "-rlF", "proxy_pass", str(root / "entries")], env, repeat))
@@ -127,7 +123,7 @@ def measure(n: int, work: Path, repeat: int, against: Path | None = None) -> dic
         "index size": f"{index_mb:.1f} MiB (du: {index_du:.1f} MiB; entries: {files_mb:.1f} MiB)",
     }
     if against is not None:
-        before = statistics.median(against_times)
+        before = statistics.median(against_times[0])
         row["kb search of --against (median)"] = f"{before * 1000:.0f} ms"
         row["this / --against"] = f"{search / before:.2f}"
     return row

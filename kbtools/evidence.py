@@ -245,9 +245,10 @@ def best_line(lines: Sequence[str], q_weights: dict[str, float]) -> tuple[str, f
         if not common:
             continue
         shared = sum(q_weights[t] for t in common)
-        total = sum(weight(t) for t in toks)
+        weights = {t: weight(t) for t in toks}
+        total = sum(weights.values())
         share = shared / total if len(toks) >= MIN_LINE_TOKENS and total >= MIN_LINE_WEIGHT else 0.0
-        idents = [t for t in toks if weight(t) >= IDENTIFIER_WEIGHT]
+        idents = [t for t, w in weights.items() if w >= IDENTIFIER_WEIGHT]
         if idents and not any(t in q_weights for t in idents):
             share *= LINE_IDENT_FACTOR
         key = (shared, share)

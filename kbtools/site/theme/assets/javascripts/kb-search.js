@@ -186,9 +186,14 @@
       let best = "", bestShared = 0, bestKeyShare = 0, bestShare = 0;
       for (const line of lines) {
         const toks = new Set(this.tokens(line));
-        let shared = 0, total = 0, any = false;
+        let shared = 0, total = 0, any = false, idents = false, identShared = false;
         for (const t of toks) {
-          total += this.weight(t);
+          const w = this.weight(t);
+          total += w;
+          if (w >= r.weights.identifier) {
+            idents = true;
+            identShared = identShared || qWeights.has(t);
+          }
           if (qWeights.has(t)) {
             shared += qWeights.get(t);
             any = true;
@@ -196,8 +201,7 @@
         }
         if (!any) continue;
         let share = toks.size >= r.min_line_tokens && total >= r.min_line_weight ? shared / total : 0;
-        const idents = [...toks].filter((t) => this.weight(t) >= r.weights.identifier);
-        if (idents.length && !idents.some((t) => qWeights.has(t))) share *= r.line_ident_factor;
+        if (idents && !identShared) share *= r.line_ident_factor;
         if (shared > bestShared || (shared === bestShared && share > bestKeyShare)) {
           best = line;
           bestShared = shared;
