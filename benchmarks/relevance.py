@@ -3,6 +3,7 @@
     python benchmarks/relevance.py                       # every dev set; Markdown tables for BENCHMARKS.md
     python benchmarks/relevance.py --queries FILE...     # these sets only
     python benchmarks/relevance.py -v                    # and list the misses with their shape
+    python benchmarks/relevance.py --sweep               # and what moving the confident cut would trade
 
 Each query of a set names the entry that explains it (`expect`), or null for an error the KB does
 not cover; the real sets also give `url`, `shape` and `lang`. Reported per set, per shape and over
@@ -11,6 +12,12 @@ first *and* in the confident tier); and, over the uncovered ones, the share with
 result. Baselines in the same run: Whoosh out of the box (StandardAnalyzer over each entry file's
 whole text, an OR of the query's words, BM25F) and `grep -rilF` of the query's longest line over
 entries/ (files in grep's order). A baseline has no tiers: any result counts as confident.
+
+``--sweep`` adds one more table: for other values of the confident cut
+(:data:`kbtools.evidence.CONFIDENT`), the share of covered queries whose right entry comes first
+*and* confident, beside the share of uncovered ones with no confident result, over the same
+rankings. It is the trade-off between issue 8's two tier targets, so a planner can see which pairs
+of targets the evidence can reach at all.
 """
 
 from __future__ import annotations
@@ -53,11 +60,13 @@ class KbSearch:
         from kbtools.index import open_index
 
         self.opened = open_index(root)
+        self.firsts: list[Any] = []  # the evidence of each query's first result (None: no result)
 
     def __call__(self, root: Path, query: str) -> Ranking:
         from kbtools.search import search
 
         hits = search(root, query, limit=10, opened=self.opened)
+        self.firsts.append(hits[0].evidence if hits else None)
         return [hit.id for hit in hits], bool(hits) and hits[0].confident
 
     def close(self) -> None:
@@ -156,6 +165,25 @@ def table(title: str, groups: dict[str, list[int]], queries: Sequence[dict[str, 
     return head
 
 
+SWEEP_CUTS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+
+
+def sweep(queries: Sequence[dict[str, Any]], rankings: Sequence[Ranking], firsts: Sequence[Any],
+          cuts: Sequence[float] = SWEEP_CUTS) -> list[dict[str, float]]:
+    """For each cut, "first & confident" and "uncovered → no confident" had the confident cut been
+    ``cut`` (the other condition, :data:`kbtools.evidence.MIN_SHARED` weight shared, kept)."""
+    from kbtools.evidence import MIN_SHARED
+
+    rows = []
+    for cut in cuts:
+        moved = [(found, ev is not None and ev.confidence > cut and ev.shared_weight >= MIN_SHARED)
+                 for (found, _), ev in zip(rankings, firsts, strict=True)]
+        figures = score(queries, moved)
+        rows.append({"cut": cut, "first & confident": figures["first & confident"],
+                     "uncovered → no confident": figures["uncovered → no confident"]})
+    return rows
+
+
 def answerable(root: Path, queries: list[dict[str, Any]], out: Any = sys.stdout) -> list[dict[str, Any]]:
     """The queries whose expected entry is in the KB at ``root`` (and the uncovered ones). A set
     may name entries that are still being written; those queries are counted out, and said so."""
@@ -168,15 +196,18 @@ def answerable(root: Path, queries: list[dict[str, Any]], out: Any = sys.stdout)
     return kept
 
 
-def report(root: Path, queries: list[dict[str, Any]], *, verbose: bool = False,
+def report(root: Path, queries: list[dict[str, Any]], *, verbose: bool = False, with_sweep: bool = False,
            out: Any = sys.stdout) -> dict[str, float]:
     """Run kb search and the baselines on ``queries``; print the tables; return kb search's totals."""
     queries = answerable(root, queries, out)
     runs: dict[str, list[Ranking]] = {}
+    firsts: list[Any] = []
     for name, make in (("kb search", KbSearch), ("Whoosh default", WhooshDefault)):
         ranker = make(root)
         try:
             runs[name] = rank_all(queries, ranker, root)
+            if isinstance(ranker, KbSearch):
+                firsts = ranker.firsts
         finally:
             ranker.close()
     runs["grep"] = rank_all(queries, grep_ranking, root)
@@ -189,6 +220,11 @@ def report(root: Path, queries: list[dict[str, Any]], *, verbose: bool = False,
     print("\n".join(table("set", by_set, queries, runs)), file=out)
     print(file=out)
     print("\n".join(table("shape", dict(sorted(by_shape.items())), queries, runs)), file=out)
+    if with_sweep:
+        print("\n| confident cut | kb first & confident | kb uncovered → no confident |\n|---|---|---|", file=out)
+        for row in sweep(queries, runs["kb search"], firsts):
+            print(f"| {row['cut']:g} | {_cell(row['first & confident'])} | {_cell(row['uncovered → no confident'])} |",
+                  file=out)
     if verbose:
         for item, (found, confident) in zip(queries, runs["kb search"], strict=True):
             expect = item["expect"]
@@ -205,9 +241,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--kb", type=Path, default=REPO, help="KB root (default: this checkout)")
     parser.add_argument("--queries", type=Path, nargs="+", help="query sets (default: every dev set)")
     parser.add_argument("-v", "--verbose", action="store_true", help="list the misses with their shape")
+    parser.add_argument("--sweep", action="store_true",
+                        help="also show what other confident cuts would trade between the two tier figures")
     args = parser.parse_args(argv)
     queries = [item for path in (args.queries or dev_sets()) for item in load_queries(path)]
-    report(args.kb, queries, verbose=args.verbose)
+    report(args.kb, queries, verbose=args.verbose, with_sweep=args.sweep)
     return 0
 
 

@@ -19,7 +19,9 @@ The evidence of one entry:
 - ``line_share``: of its symptom lines, the best share of a line's weight found in the query. This
   is what recognises one known line inside a long pasted log, whatever else the log holds. A line
   that names identifiers the query does not hold counts :data:`LINE_IDENT_FACTOR` of its share.
-- Query tokens that only a stack trace's frames hold (:data:`FRAME_LINE`) weigh as furniture.
+- Query tokens that only a stack trace's frames hold (:data:`FRAME_LINE`) weigh as furniture; so do
+  those that only lower-level log lines hold, in a paste that has an error-level line
+  (:data:`ERROR_LINE`, :data:`LOW_LEVEL_LINE`).
 - ``query_share``: the share of the query's weight the entry holds somewhere (symptoms, title,
   code count 1; prose counts :data:`PROSE_WEIGHT_FOR_LOGS` in a query that looks like a log line,
   where words that only prose shares are weak evidence; :data:`PROSE_WEIGHT_FOR_WORDS` in a
@@ -171,13 +173,28 @@ FRAME_LINE = (rf"^[{normalize.SPACE}]*(?:stack traceback:|\[C\]:|no field packag
 _FRAME_LINE = re.compile(FRAME_LINE)
 
 
+# A pasted log whose lines carry levels: the error is on its error-level lines. When a query holds
+# one, its lines at a lower level (`[warn] the "user" directive ...` printed above the `[emerg] bind()`
+# that stopped nginx) say what else was printed, not what failed, and their words weigh as furniture.
+ERROR_LINE = (r"\[(?:error|crit|alert|emerg)\]|level=(?:error|fatal|panic)(?![a-z])|^[EF][0-9]{4} "
+              r"|^Error: |(?<![A-Za-z])(?:ERROR|FATAL|CRITICAL)(?![A-Za-z])")
+LOW_LEVEL_LINE = r"\[(?:warn|notice|info|debug)\]|level=(?:warn|warning|info|debug)(?![a-z])|^[IW][0-9]{4} "
+_ERROR_LINE = re.compile(ERROR_LINE)
+_LOW_LEVEL_LINE = re.compile(LOW_LEVEL_LINE)
+
+
 def query_weights(q_tokens: Iterable[str], text: str = "") -> dict[str, float]:
-    """The weight of each query token; ``text`` is the query, whose stack-frame lines weigh little."""
+    """The weight of each query token; ``text`` is the query, whose stack-frame lines (and, beside an
+    error-level line, its lower-level log lines) weigh little."""
     q_tokens = list(q_tokens)
     lines = text[:normalize.MAX_QUERY_CHARS].split("\n")
-    if not any(_FRAME_LINE.match(line) for line in lines):
+    background = [bool(_FRAME_LINE.match(line)) for line in lines]
+    if any(_ERROR_LINE.search(line) for line in lines):
+        background = [b or (bool(_LOW_LEVEL_LINE.search(line)) and not _ERROR_LINE.search(line))
+                      for b, line in zip(background, lines, strict=True)]
+    if not any(background):
         return {t: weight(t) for t in q_tokens}
-    primary = set(normalize.tokens("\n".join(line for line in lines if not _FRAME_LINE.match(line)),
+    primary = set(normalize.tokens("\n".join(line for line, b in zip(lines, background, strict=True) if not b),
                                    limit=normalize.MAX_QUERY_TOKENS))
     return {t: weight(t) if t in primary else min(weight(t), COMMON_WEIGHT) for t in q_tokens}
 

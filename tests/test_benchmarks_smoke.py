@@ -34,6 +34,35 @@ def test_relevance_runs_and_reports_every_metric(tmp_path: Path, monkeypatch: py
     assert row == "| q | 1 / 1 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 | 1.00 / 1.00 / 0.00 | 1.00 / 1.00 / 1.00 |"
 
 
+def test_sweep_at_the_shipped_cut_agrees_with_the_report_and_moves_with_the_cut(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path / "cache"))
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from relevance import KbSearch, rank_all, score, sweep
+    finally:
+        sys.path.pop(0)
+    from kbtools.evidence import CONFIDENT
+
+    queries = [{"expect": "postgres-to-regclass", "q": "function to_regclass(unknown) does not exist"},
+               {"expect": None, "q": "Segmentation fault (core dumped) in libc.so.6"},
+               {"expect": None, "q": "upstream timed out (110: Connection timed out) while reading response header"}]
+    ranker = KbSearch(REPO)
+    try:
+        rankings = rank_all(queries, ranker, REPO)
+    finally:
+        ranker.close()
+    shipped, nothing, everything = sweep(queries, rankings, ranker.firsts, cuts=(CONFIDENT, 1.0, -1.0))
+    figures = score(queries, rankings)
+    assert shipped["first & confident"] == figures["first & confident"] == 1.0
+    assert shipped["uncovered → no confident"] == figures["uncovered → no confident"]
+    # A cut no confidence passes leaves nothing confident; a cut every result passes, everything
+    # that has a first result and shares a word's weight.
+    assert (nothing["first & confident"], nothing["uncovered → no confident"]) == (0.0, 1.0)
+    assert everything["first & confident"] == 1.0
+    assert everything["uncovered → no confident"] < 1.0
+
+
 def test_relevance_does_not_fall_below_what_was_measured(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A regression guard over every dev set together (BENCHMARKS.md, Search relevance): a change
     to tokenising or ranking that loses more than a few answers fails here."""

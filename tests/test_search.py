@@ -218,6 +218,33 @@ def test_the_frames_of_a_stack_trace_do_not_outweigh_its_error(make_kb: Callable
     assert ids(hits)[:2] == ["running", "frames"]
 
 
+def test_a_warning_printed_above_the_error_does_not_outweigh_it(make_kb: Callable[..., Path]) -> None:
+    root = make_kb({
+        "kong/user-warning.md": _entry("user-warning", 'nginx: [warn] the "user" directive makes sense only if the '
+                                       "master process runs with super-user privileges, ignored in "
+                                       "/usr/local/kong/nginx.conf:7\n",
+                                       title_en="nginx warns about the user directive", title_zh="nginx 对 user 指令告警"),
+        "kong/ipv6-bind.md": _entry("ipv6-bind", "nginx: [emerg] bind() to [::1]:8444 failed (99: Cannot assign "
+                                    "requested address)\n",
+                                    title_en="bind to ::1 fails", title_zh="绑定 ::1 失败"),
+    })
+    warning = ('nginx: [warn] the "user" directive makes sense only if the master process runs with super-user '
+               "privileges, ignored in /kong_prefix/nginx.conf:7")
+    error = "nginx: [emerg] bind() to [::1]:8444 failed (99: Cannot assign requested address)"
+    # The error that stopped nginx is the answer, whichever line came first in the paste.
+    for paste in (f"{warning}\n{error}", f"{error}\n{warning}",
+                  f"Error: could not prepare Kong prefix at /kong_prefix: nginx configuration is invalid:\n"
+                  f"{warning}\n{error}"):
+        hits = search(root, paste)
+        assert ids(hits)[0] == "ipv6-bind", paste
+        assert confident(hits) == ["ipv6-bind"], paste
+    # Alone, the warning is what the user asks about.
+    assert confident(search(root, warning)) == ["user-warning"]
+    # Beside a line of the same or a lower level it keeps its weight: nothing says which failed.
+    both = search(root, warning + "\nnginx: [notice] bind() to [::1]:8444 failed (99: Cannot assign requested address)")
+    assert set(confident(both)) == {"user-warning", "ipv6-bind"}
+
+
 def test_words_only_the_prose_has_count_half_in_a_pasted_log_line(make_kb: Callable[..., Path]) -> None:
     body = ("<!-- lang: zh -->\n## 原因\n\n原因。\n\n## 解决\n\n解决。\n\n"
             "<!-- lang: en -->\n## Cause\n\nThe gearbox sprockets wobble sideways.\n\n## Fix\n\nFix it.\n")

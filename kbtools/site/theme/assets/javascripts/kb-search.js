@@ -54,6 +54,8 @@
       this.fileName = re(p.file_name, "u");
       this.quoted = re(p.quoted, "gu");
       this.frameLine = re(p.frame_line, "u");
+      this.errorLine = re(p.error_line, "u");
+      this.lowLevelLine = re(p.low_level_line, "u");
       this.logMarks = re(p.log_marks, "mu");
       this.stopwords = new Set(r.stopwords);
       this.common = new Set(r.common);
@@ -174,8 +176,12 @@
 
     queryWeights(qTokens, text) {  // evidence.query_weights
       const lines = cpSlice(text, this.rules.max_query_chars).split("\n");
-      if (!lines.some((line) => this.frameLine.test(line))) return new Map(qTokens.map((t) => [t, this.weight(t)]));
-      const primary = new Set(this.tokens(lines.filter((line) => !this.frameLine.test(line)).join("\n"),
+      let background = lines.map((line) => this.frameLine.test(line));
+      if (lines.some((line) => this.errorLine.test(line))) {
+        background = background.map((b, i) => b || (this.lowLevelLine.test(lines[i]) && !this.errorLine.test(lines[i])));
+      }
+      if (!background.some((b) => b)) return new Map(qTokens.map((t) => [t, this.weight(t)]));
+      const primary = new Set(this.tokens(lines.filter((line, i) => !background[i]).join("\n"),
         this.rules.max_query_tokens));
       const common = this.rules.weights.common;
       return new Map(qTokens.map((t) => [t, primary.has(t) ? this.weight(t) : Math.min(this.weight(t), common)]));
