@@ -46,7 +46,8 @@ def _loader() -> type:
     import yaml
 
     # The C loader is several times faster; the pure-Python one gives the same marks.
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # type: ignore[no-any-return]
+    loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
 
 
 
