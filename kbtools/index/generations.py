@@ -30,6 +30,8 @@ from kbtools.index.build import WRITER_OPTIONS, Progress, Report, build_into, fi
 from kbtools.index.manifest import Manifest, Stat, changes, read_stats, write_stats
 from kbtools.index.place import cache_dir, current_name, hold_current
 from kbtools.index.schema import FORMAT, schema, whoosh_index
+from kbtools.index.shown import TABLE as SHOWN_TABLE
+from kbtools.index.shown import Writer as ShownWriter
 from kbtools.locate import ENTRIES, PRODUCTS
 
 try:
@@ -239,10 +241,12 @@ class Cache:
         started = time.monotonic()
         gen = self._new_gen()
         try:
+            shown = ShownWriter(gen, FORMAT)
             with reaped(lock_fd):
                 ix = whoosh_index.create_in(str(gen), schema())
-                manifest, report = build_into(ix, self.root, now, progress, parallel=True)
+                manifest, report = build_into(ix, self.root, now, progress, parallel=True, shown=shown)
             ix.close()
+            shown.finish()
             self._publish(gen, manifest)
         except BaseException:
             # A full disk: give back what the half-written generation holds.
@@ -279,17 +283,20 @@ class Cache:
                     os.link(item.path, gen / item.name)
             ix = whoosh_index.open_dir(str(gen))
             writer = ix.writer(**{**WRITER_OPTIONS, "limitmb": 64})
+            shown = ShownWriter(gen, FORMAT, base=Path(old.location))
             try:
                 for rel in removed + changed:
                     if rel in old.manifest.files:
                         writer.delete_by_term("path", rel)
                 for rel in removed:
                     manifest.files.pop(rel, None)
+                    shown.drop(rel)
                 todo = [r for r in changed if r.endswith(".md")]
                 with reaped(lock_fd):
-                    added, _skipped = fill(writer, self.root, todo, manifest, now, progress)
+                    added, _skipped = fill(writer, self.root, todo, manifest, now, progress, shown)
             except BaseException:
                 writer.cancel()
+                shown.cancel()
                 raise
             if progress:
                 progress(len(todo), len(todo), "writing")
@@ -297,6 +304,7 @@ class Cache:
             if progress:
                 progress(len(todo), len(todo), "done")
             ix.close()
+            shown.finish()
             self._publish(gen, manifest)
             self.collect_garbage()
             was = {rel for rel, v in old.manifest.files.items() if v[3] is not None}
@@ -338,7 +346,7 @@ def _alive(pid: int) -> bool:
 
 
 # Files of a generation that are ours, not Whoosh's: never linked into the next generation.
-_OWN_FILES = {"readers.lock", "COMPLETE", "manifest.json", "stats.marshal"}
+_OWN_FILES = {"readers.lock", "COMPLETE", "manifest.json", "stats.marshal", SHOWN_TABLE}
 
 
 def _fsync_dir(path: Path) -> None:
