@@ -3,8 +3,9 @@
 The package follows the index's seams: :mod:`~kbtools.index.schema` (Whoosh, its import
 workaround, the fields), :mod:`~kbtools.index.record` (what one entry contributes: its search
 fields and display record), :mod:`~kbtools.index.manifest` (what a generation was built from;
-freshness), :mod:`~kbtools.index.generations` (the crash-safe on-disk cache) and
-:mod:`~kbtools.index.build` (writing entries into an index). A search on a fresh index reads no
+freshness), :mod:`~kbtools.index.generations` (the crash-safe on-disk cache; where it is:
+:mod:`~kbtools.index.place`), :mod:`~kbtools.index.build` (writing entries into an index) and
+:mod:`~kbtools.index.shown` (each entry's view, kept for `kb show`). A search on a fresh index reads no
 entry and imports neither YAML nor pydantic: the index stores everything a result displays.
 """
 

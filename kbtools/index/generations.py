@@ -4,7 +4,8 @@ Layout of the cache folder (``$XDG_CACHE_HOME/kb/index/<hash of the KB path>/``)
 
     write.lock            held (flock) by the one process that builds or updates
     CURRENT               the name of the generation to read; replaced atomically (os.replace)
-    gens/<name>/          one complete Whoosh index + manifest.json + COMPLETE marker
+    gens/<name>/          one complete Whoosh index + manifest.json + COMPLETE marker, and the
+                          entries' views that `kb show` reads (kbtools.index.shown)
     gens/<name>/readers.lock   held shared by every search reading that generation
 
 A build never touches the generation that searches read: it writes a new one (for an update,
