@@ -116,7 +116,8 @@ def measure(n: int, work: Path, repeat: int, against: Path | None = None) -> dic
     files_mb = size_of(root / "entries") / 2**20
     row = {
         "entries": f"{n:,}", "kb search (median)": f"{search * 1000:.0f} ms",
-        "kb show (median)": f"{show * 1000:.0f} ms", "peak RSS search / show": f"{search_mib:.0f} / {show_mib:.0f} MiB",
+        "kb show (median)": f"{show * 1000:.0f} ms", "show / search": f"{show / search:.2f}",
+        "peak RSS search / show": f"{search_mib:.0f} / {show_mib:.0f} MiB",
         "grep -rlF": f"{grep * 1000:.0f} ms", "rg -lF": f"{rg * 1000:.0f} ms" if rg is not None else "not installed",
         "python -c pass": f"{bare * 1000:.0f} ms", "full build": f"{build:.1f} s",
         "one-entry update": f"{update:.2f} s",

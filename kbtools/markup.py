@@ -16,6 +16,7 @@ from __future__ import annotations
 import html
 import html.parser
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -71,11 +72,75 @@ class Finding:
     needles: tuple[str, ...]  # source text that likely produced it, most specific first
 
 
+# Where Python-Markdown resolves the extension names of EXTENSIONS (and the two that pymdownx's
+# extensions load by name themselves): its own through their entry points, pymdownx's by module
+# name. Markdown looks every name up among the entry points of every installed package first, which
+# imports importlib.metadata and reads all their metadata: a third of `kb show`'s start-up
+# (BENCHMARKS.md). tests/test_markup.py checks this table against the installed entry points.
+EXTENSION_TARGETS: dict[str, str] = {
+    "toc": "markdown.extensions.toc:TocExtension",
+    "tables": "markdown.extensions.tables:TableExtension",
+    "fenced_code": "markdown.extensions.fenced_code:FencedCodeExtension",
+    "admonition": "markdown.extensions.admonition:AdmonitionExtension",
+    "md_in_html": "markdown.extensions.md_in_html:MarkdownInHtmlExtension",
+    "attr_list": "markdown.extensions.attr_list:AttrListExtension",
+    **{name: name for name in ("pymdownx.highlight", "pymdownx.superfences", "pymdownx.inlinehilite",
+                               "pymdownx.keys", "pymdownx._bypassnorm")},
+}
+
+
+def _import_pymdownx_util() -> None:
+    """Import ``pymdownx.util`` without ``urllib.request`` (with ``http.client``, ``email``, ``ssl``:
+    a sixth of `kb show`'s start-up, BENCHMARKS.md), which it imports for two path helpers that only
+    extensions we do not load call. A stand-in is in ``sys.modules`` only while it imports, as
+    :func:`kbtools.index.schema._import_whoosh` does for Whoosh; its two functions import the real
+    ones when called. Skipped when either module is imported already. Tested in tests/test_markup.py.
+    """
+    if "pymdownx.util" in sys.modules or "urllib.request" in sys.modules:
+        return
+    import types
+
+    def pathname2url(*args: Any, **kwargs: Any) -> Any:
+        from urllib.request import pathname2url as real
+
+        return real(*args, **kwargs)
+
+    def url2pathname(*args: Any, **kwargs: Any) -> Any:
+        from urllib.request import url2pathname as real
+
+        return real(*args, **kwargs)
+
+    stub = types.ModuleType("urllib.request")
+    stub.pathname2url = pathname2url  # type: ignore[attr-defined]
+    stub.url2pathname = url2pathname  # type: ignore[attr-defined]
+    sys.modules["urllib.request"] = stub
+    try:
+        import pymdownx.util  # noqa: F401
+    finally:
+        if sys.modules.get("urllib.request") is stub:
+            del sys.modules["urllib.request"]
+
+
 @lru_cache(maxsize=1)
 def _markdown() -> Any:
+    import importlib
+
     import markdown
 
-    return markdown.Markdown(extensions=list(EXTENSIONS), extension_configs=extension_configs())
+    _import_pymdownx_util()
+
+    class Markdown(markdown.Markdown):
+        def build_extension(self, ext_name: str, configs: Any) -> Any:
+            target = EXTENSION_TARGETS.get(ext_name)
+            if target is None:
+                return super().build_extension(ext_name, configs)
+            # What Markdown does with the name once it has found where it points.
+            module_name, _, class_name = target.partition(":")
+            module = importlib.import_module(module_name)
+            factory = getattr(module, class_name) if class_name else module.makeExtension
+            return factory(**dict(configs))
+
+    return Markdown(extensions=list(EXTENSIONS), extension_configs=extension_configs())
 
 
 def render(text: str) -> str:

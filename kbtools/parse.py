@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from kbtools.errors import Problem
 from kbtools.langs import LANGS
 from kbtools.rules import problem
@@ -41,10 +39,15 @@ REQUIRED_SECTIONS = ("cause", "fix")
 
 Loc = tuple[object, ...]
 
-try:  # the C loader is several times faster; the pure-Python one gives the same marks
-    _Loader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+
+def _loader() -> type:
+    """PyYAML's safe loader, imported on first use: `kb show` reads an entry from the index with
+    this module's body types and fence scanner, and no YAML."""
+    import yaml
+
+    # The C loader is several times faster; the pure-Python one gives the same marks.
+    loader: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return loader
 
 
 
@@ -221,6 +224,8 @@ def parse_entry_bytes(path: Path, raw: bytes) -> ParsedFile:
 
 def _parse_yaml(path: Path, text: str, line_offset: int,
                 problems: list[Problem]) -> tuple[dict[str, Any] | None, dict[Loc, tuple[int, int]]]:
+    import yaml
+
     def pos(mark: Any) -> tuple[int, int]:
         return (mark.line + 1 + line_offset, mark.column + 1)
 
@@ -228,7 +233,7 @@ def _parse_yaml(path: Path, text: str, line_offset: int,
     # is built, so that an alias bomb costs nothing.
     depth = 0
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=_loader()):
             if isinstance(event, yaml.AliasEvent):
                 problems.append(problem("KB005", path, *pos(event.start_mark),
                                         f"YAML alias `*{event.anchor}` is not allowed; write the value out"))
@@ -253,7 +258,7 @@ def _parse_yaml(path: Path, text: str, line_offset: int,
                     return None, {}
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as exc:
         if exc.context == "while scanning a quoted scalar" and exc.context_mark is not None:
             # YAML notices the missing quote where the text ends, often many lines further on;
@@ -286,6 +291,8 @@ def _parse_yaml(path: Path, text: str, line_offset: int,
 
 def _build(path: Path, node: Any, loc: Loc, positions: dict[Loc, tuple[int, int]],
            constructor: Any, pos: Any, problems: list[Problem]) -> Any:
+    import yaml
+
     positions[loc] = pos(node.start_mark)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}

@@ -35,11 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from whoosh import query as wq
-
 from kbtools import evidence, normalize
 from kbtools.errors import KBError
 from kbtools.index import FIELDS, Opened, open_index
+from kbtools.index.schema import whoosh_query as wq
 
 MAX_TERMS = 200
 # A query in the query language is typed by hand; Whoosh's parser slows down badly on long input.

@@ -43,6 +43,34 @@ def _real_pages() -> list[tuple[str, str]]:
     return [(f"{lang}/{e.id}", markup.render(render_entry(e, lang, ctx))) for e in kb.entries for lang in ("zh", "en")]
 
 
+def test_extensions_resolve_where_markdowns_entry_points_send_them() -> None:
+    # markup._markdown skips Markdown's look-up of each name among every package's entry points:
+    # its table must say what that look-up finds (an entry point, else the module of that name).
+    from importlib.metadata import entry_points
+
+    found = {ep.name: ep.value for ep in reversed(list(entry_points(group="markdown.extensions")))}
+    assert set(markup.EXTENSIONS) <= set(markup.EXTENSION_TARGETS)
+    for name, target in markup.EXTENSION_TARGETS.items():
+        assert target == found.get(name, name), name
+    assert found["toc"] == "markdown.extensions.toc:TocExtension"  # the table is not vacuous
+
+
+def test_the_faster_markdown_renders_every_real_page_as_markdown_itself_does() -> None:
+    import markdown
+
+    from kbtools.load import load_kb
+    from kbtools.site.entry_page import SiteContext, render_entry
+
+    kb = load_kb(REPO)
+    plain = markdown.Markdown(extensions=list(markup.EXTENSIONS), extension_configs=markup.extension_configs())
+    ctx = SiteContext(products=kb.products, edit_base="", titles={})
+    for entry in kb.entries:
+        for lang in ("zh", "en"):
+            text = render_entry(entry, lang, ctx)
+            assert markup.render(text) == plain.convert(text), entry.id
+            plain.reset()
+
+
 def test_every_real_entry_page_passes_the_allowlist_untouched() -> None:
     pages = _real_pages()
     assert len(pages) >= 30
@@ -110,6 +138,18 @@ def test_a_search_loads_neither_markdown_nor_nh3(make_kb: Callable[..., Path]) -
                           env={"KB_CACHE_DIR": str(root / "cache"), "PATH": "/usr/bin:/bin"})
     assert "LOADED []" in done.stderr, done.stderr
     assert "sample" in done.stdout
+
+
+def test_rendering_imports_no_urllib_request_and_leaves_no_stand_in() -> None:
+    # markup keeps pymdownx.util's needless urllib.request out of kb show's start-up; the stand-in
+    # must not outlive the import, and pymdownx.util's two path helpers must still work.
+    code = ("import sys\nfrom kbtools import markup\nassert '<h2' in markup.render('## a\\n\\n```bash\\nls\\n```')\n"
+            "print('LOADED', [m for m in ('urllib.request', 'http.client', 'email') if m in sys.modules])\n"
+            "import pymdownx.util, urllib.request\nassert hasattr(urllib.request, 'Request')\n"
+            "assert pymdownx.util.url2pathname('a%20b') == urllib.request.url2pathname('a%20b') == 'a b'\n"
+            "assert pymdownx.util.pathname2url('a b') == 'a%20b'\nprint('OK')")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "LOADED []" in done.stdout and "OK" in done.stdout, done.stderr
 
 
 def test_the_render_budget_stops_a_long_render() -> None:

@@ -29,29 +29,29 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from kbtools.load import find_entry, similar_ids
+    from kbtools.entry_view import find_view, json_view
     from kbtools.term import Painter, error, use_colour
     from kbtools.terminal_entry import render_entry
     from kbtools.urls import entry_urls, site_url
 
     root = options.root(args)
     entry_id = args.id.strip().removesuffix(".md")
-    entry = find_entry(root, entry_id)
-    if entry is None:
+    found = find_view(root, entry_id)
+    if found is None:
+        from kbtools.load import similar_ids
+
         close = similar_ids(root, entry_id)
         hint = f"; did you mean {', '.join(close)}?" if close else "; find one with `kb search WORDS`"
         error(f"no entry with id `{entry_id}`{hint}")
         return 1
-    rel = entry.path.relative_to(root).as_posix()
-    urls = entry_urls(site_url(root), entry.product, entry.id)
+    view, path = found
+    rel = path.relative_to(root).as_posix()
+    urls = entry_urls(site_url(root), view["product"], view["id"])
     if args.json:
-        data = entry.model_dump(mode="json")
-        data.update(path=rel, urls=urls, body={lang: {k: s.text for k, s in sections.items()}
-                                               for lang, sections in entry.body.items()})
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(json_view(view, rel, urls), sys.stdout, ensure_ascii=False, indent=2)
         print()
         return 0
     langs = [args.lang] if args.lang else list(LANGS)
     paint = Painter(use_colour(sys.stdout, args.colour))
-    print(render_entry(entry, langs, paint, path=rel, urls=urls))
+    print(render_entry(view, langs, paint, path=rel, urls=urls))
     return 0

@@ -3,23 +3,41 @@
 The package follows the index's seams: :mod:`~kbtools.index.schema` (Whoosh, its import
 workaround, the fields), :mod:`~kbtools.index.record` (what one entry contributes: its search
 fields and display record), :mod:`~kbtools.index.manifest` (what a generation was built from;
-freshness), :mod:`~kbtools.index.generations` (the crash-safe on-disk cache) and
-:mod:`~kbtools.index.build` (writing entries into an index). A search on a fresh index reads no
+freshness), :mod:`~kbtools.index.generations` (the crash-safe on-disk cache; where it is:
+:mod:`~kbtools.index.place`), :mod:`~kbtools.index.build` (writing entries into an index) and
+:mod:`~kbtools.index.shown` (each entry's view, kept for `kb show`). A search on a fresh index reads no
 entry and imports neither YAML nor pydantic: the index stores everything a result displays.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from kbtools.errors import KBError
-from kbtools.index.build import Progress, Report, build_into
-from kbtools.index.generations import Busy, Cache, Opened, cache_dir, cache_root
-from kbtools.index.manifest import Manifest, Stat, scan
-from kbtools.index.schema import FIELDS, FORMAT, RamStorage, schema
+from kbtools.index.place import Stat, cache_dir, cache_root
+
+if TYPE_CHECKING:
+    from kbtools.index.build import Progress, Report
+    from kbtools.index.generations import Busy, Cache, Opened
+    from kbtools.index.manifest import Manifest
+    from kbtools.index.schema import FIELDS, FORMAT
 
 __all__ = ["FIELDS", "FORMAT", "Busy", "Cache", "Manifest", "Opened", "Progress", "Report", "Stat",
            "cache_dir", "cache_root", "open_index", "scan"]
+
+# Imported when first asked for: importing this package (to read kbtools.index.shown or .place,
+# as `kb show` does) must not import Whoosh, which kbtools.index.schema does.
+_LAZY = {"Progress": "build", "Report": "build", "build_into": "build", "Busy": "generations",
+         "Cache": "generations", "Opened": "generations", "Manifest": "manifest", "scan": "manifest",
+         "FIELDS": "schema", "FORMAT": "schema"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
 
 
 def _fresh(opened: Opened | None, now: dict[str, Stat]) -> bool:
@@ -36,6 +54,11 @@ def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None =
     last complete generation, or builds one in memory when there is none. Callers must ``close()``
     what they get.
     """
+    from kbtools.index.build import build_into
+    from kbtools.index.generations import Busy, Cache, Opened
+    from kbtools.index.manifest import scan
+    from kbtools.index.schema import RamStorage, schema
+
     now = scan(root)
     cache = Cache(root)
     opened = None if rebuild else cache.open_current()

@@ -7,11 +7,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from kbtools.children import checkpoint
 from kbtools.index.manifest import Manifest, Stat
 from kbtools.locate import ENTRIES, PRODUCTS
+
+if TYPE_CHECKING:
+    from kbtools.index.shown import Writer as ShownWriter
 
 
 @dataclass
@@ -40,20 +43,22 @@ Progress = Callable[[int, int, str], None]
 
 
 def fill(writer: Any, root: Path, rels: list[str], manifest: Manifest, now: dict[str, Stat],
-          progress: Progress | None) -> tuple[int, list[str]]:
+          progress: Progress | None, shown: ShownWriter | None = None) -> tuple[int, list[str]]:
     from kbtools.index.record import load_documents
 
     indexed = 0
     skipped = []
     if progress:
         progress(0, len(rels), "start")
-    for i, (rel, fields, entry_id, digest) in enumerate(load_documents(root, rels)):
+    for i, (rel, fields, entry_id, digest, view) in enumerate(load_documents(root, rels)):
         checkpoint()  # a Ctrl-C held back while workers were forked is raised here
         if fields is None:
             skipped.append(rel)
         else:
             writer.add_document(**fields)
             indexed += 1
+        if shown is not None:
+            shown.put(rel, view)
         manifest.files[rel] = [*now[rel], digest, entry_id]
         if progress and (i % 200 == 0 or i == len(rels) - 1):
             progress(i + 1, len(rels), "reading")
@@ -77,8 +82,9 @@ WRITER_OPTIONS: dict[str, Any] = {"limitmb": 128, "compound": False}
 
 
 def build_into(storage_ix: Any, root: Path, now: dict[str, Stat], progress: Progress | None = None, *,
-               parallel: bool = False) -> tuple[Manifest, Report]:
-    """Index every entry of ``root`` into the empty Whoosh index ``storage_ix``.
+               parallel: bool = False, shown: ShownWriter | None = None) -> tuple[Manifest, Report]:
+    """Index every entry of ``root`` into the empty Whoosh index ``storage_ix`` (and their views
+    into ``shown``, for `kb show`).
 
     ``parallel`` allows several writer processes (the index must be on disk, not in memory).
     """
@@ -97,7 +103,7 @@ def build_into(storage_ix: Any, root: Path, now: dict[str, Stat], progress: Prog
     else:
         writer = storage_ix.writer(**WRITER_OPTIONS)
     try:
-        added, skipped = fill(writer, root, rels, manifest, now, progress)
+        added, skipped = fill(writer, root, rels, manifest, now, progress, shown)
         if progress:
             progress(len(rels), len(rels), "writing")
         writer.commit()

@@ -4,7 +4,8 @@ Layout of the cache folder (``$XDG_CACHE_HOME/kb/index/<hash of the KB path>/``)
 
     write.lock            held (flock) by the one process that builds or updates
     CURRENT               the name of the generation to read; replaced atomically (os.replace)
-    gens/<name>/          one complete Whoosh index + manifest.json + COMPLETE marker
+    gens/<name>/          one complete Whoosh index + manifest.json + COMPLETE marker, and the
+                          entries' views that `kb show` reads (kbtools.index.shown)
     gens/<name>/readers.lock   held shared by every search reading that generation
 
 A build never touches the generation that searches read: it writes a new one (for an update,
@@ -16,7 +17,6 @@ last complete generation. Old generations are deleted once no search holds their
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import shutil
 import time
@@ -29,31 +29,16 @@ from kbtools.children import reaped
 from kbtools.errors import KBError
 from kbtools.index.build import WRITER_OPTIONS, Progress, Report, build_into, fill
 from kbtools.index.manifest import Manifest, Stat, changes, read_stats, write_stats
+from kbtools.index.place import cache_dir, current_name, hold_current
 from kbtools.index.schema import FORMAT, schema, whoosh_index
+from kbtools.index.shown import TABLE as SHOWN_TABLE
+from kbtools.index.shown import Writer as ShownWriter
 from kbtools.locate import ENTRIES, PRODUCTS
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows: no advisory locks; single-user use only
     fcntl = None  # type: ignore[assignment]
-
-
-# ---------------------------------------------------------------- where the index lives
-
-
-def cache_root() -> Path:
-    """The folder that holds the indexes of every KB: $KB_CACHE_DIR, else the XDG cache dir."""
-    explicit = os.environ.get("KB_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "kb" / "index"
-
-
-def cache_dir(root: Path) -> Path:
-    """The index folder of the KB at ``root``: one per KB path."""
-    key = hashlib.sha256(str(root.resolve()).encode("utf-8", "surrogateescape")).hexdigest()[:16]
-    return cache_root() / key
 
 
 @dataclass
@@ -111,45 +96,29 @@ class Cache:
     # -- reading
 
     def current_name(self) -> str | None:
-        try:
-            return (self.dir / "CURRENT").read_text(encoding="utf-8").strip() or None
-        except OSError:
-            return None
+        return current_name(self.dir)
 
     def open_current(self, *, full: bool = False) -> Opened | None:
         """Open the current complete generation with a shared readers lock, or None if there is none.
 
         ``full`` reads its manifest now (writers need it), so that a damaged one means a rebuild.
         """
-        for _attempt in range(10):
-            name = self.current_name()
-            if name is None:
-                return None
-            gen = self.gens / name
-            try:
-                fd = os.open(gen / "readers.lock", os.O_RDONLY)
-            except OSError:
-                if self.current_name() == name:
-                    return None  # CURRENT points at a generation that is gone: treat as no index
-                continue  # a writer switched generations meanwhile: read CURRENT again
-            if fcntl is not None:
-                fcntl.flock(fd, fcntl.LOCK_SH)
-            if not (gen / "COMPLETE").exists():  # deleted between our reading CURRENT and locking
-                os.close(fd)
-                continue
-            # The small stats file settles freshness (and the format) without the manifest.
-            stats = read_stats(gen)
-            manifest = None if stats is not None and not full else Manifest.read(gen / "manifest.json")
-            try:
-                if (stats is None or full) and (manifest is None or manifest.format != FORMAT):
-                    raise ValueError("old or unreadable index")
-                ix = whoosh_index.open_dir(str(gen))
-            except Exception:
-                # Unreadable (another format, a damaged disk): rebuild rather than fail the search.
-                os.close(fd)
-                return None
-            return Opened(ix, manifest, str(gen), fd, stats=stats)
-        return None
+        held = hold_current(self.dir)
+        if held is None:
+            return None
+        gen, fd = held
+        # The small stats file settles freshness (and the format) without the manifest.
+        stats = read_stats(gen)
+        manifest = None if stats is not None and not full else Manifest.read(gen / "manifest.json")
+        try:
+            if (stats is None or full) and (manifest is None or manifest.format != FORMAT):
+                raise ValueError("old or unreadable index")
+            ix = whoosh_index.open_dir(str(gen))
+        except Exception:
+            # Unreadable (another format, a damaged disk): rebuild rather than fail the search.
+            os.close(fd)
+            return None
+        return Opened(ix, manifest, str(gen), fd, stats=stats)
 
     # -- writing
 
@@ -273,10 +242,12 @@ class Cache:
         started = time.monotonic()
         gen = self._new_gen()
         try:
+            shown = ShownWriter(gen, FORMAT)
             with reaped(lock_fd):
                 ix = whoosh_index.create_in(str(gen), schema())
-                manifest, report = build_into(ix, self.root, now, progress, parallel=True)
+                manifest, report = build_into(ix, self.root, now, progress, parallel=True, shown=shown)
             ix.close()
+            shown.finish()
             self._publish(gen, manifest)
         except BaseException:
             # A full disk: give back what the half-written generation holds.
@@ -313,17 +284,20 @@ class Cache:
                     os.link(item.path, gen / item.name)
             ix = whoosh_index.open_dir(str(gen))
             writer = ix.writer(**{**WRITER_OPTIONS, "limitmb": 64})
+            shown = ShownWriter(gen, FORMAT, base=Path(old.location))
             try:
                 for rel in removed + changed:
                     if rel in old.manifest.files:
                         writer.delete_by_term("path", rel)
                 for rel in removed:
                     manifest.files.pop(rel, None)
+                    shown.drop(rel)
                 todo = [r for r in changed if r.endswith(".md")]
                 with reaped(lock_fd):
-                    added, _skipped = fill(writer, self.root, todo, manifest, now, progress)
+                    added, _skipped = fill(writer, self.root, todo, manifest, now, progress, shown)
             except BaseException:
                 writer.cancel()
+                shown.cancel()
                 raise
             if progress:
                 progress(len(todo), len(todo), "writing")
@@ -331,6 +305,7 @@ class Cache:
             if progress:
                 progress(len(todo), len(todo), "done")
             ix.close()
+            shown.finish()
             self._publish(gen, manifest)
             self.collect_garbage()
             was = {rel for rel, v in old.manifest.files.items() if v[3] is not None}
@@ -372,7 +347,7 @@ def _alive(pid: int) -> bool:
 
 
 # Files of a generation that are ours, not Whoosh's: never linked into the next generation.
-_OWN_FILES = {"readers.lock", "COMPLETE", "manifest.json", "stats.marshal"}
+_OWN_FILES = {"readers.lock", "COMPLETE", "manifest.json", "stats.marshal", SHOWN_TABLE}
 
 
 def _fsync_dir(path: Path) -> None:

@@ -16,10 +16,9 @@ from pathlib import Path
 from typing import Any
 
 from kbtools.errors import KBError
+from kbtools.index.place import Stat, file_stat
 from kbtools.index.schema import FORMAT
 from kbtools.locate import ENTRIES, PRODUCTS
-
-Stat = tuple[int, int]  # change time (the later of ctime and mtime) in ns, size
 
 
 def scan(root: Path) -> dict[str, Stat]:
@@ -54,9 +53,7 @@ def scan(root: Path) -> dict[str, Stat]:
                     # A looping or dangling symlink: listed all the same, so that the build
                     # reports it as an invalid entry instead of skipping it unsaid.
                     st = item.stat(follow_symlinks=False)
-                # The change time, not the modification time: `rsync -t`, `tar` and os.utime put an
-                # old mtime back on new content, but every write (and utime itself) moves ctime on.
-                found[name] = (max(st.st_mtime_ns, st.st_ctime_ns), st.st_size)
+                found[name] = file_stat(st)
     return found
 
 

@@ -159,14 +159,17 @@ def file_hash(path: Path) -> str:
         return ""
 
 
-# (relative path, the index fields or None when the entry is invalid, its id, its content hash)
-Loaded = tuple[str, "dict[str, Any] | None", "str | None", str]
+# (relative path, the index fields or None when the entry is invalid, its id, its content hash,
+# its view as kbtools.index.shown stores it or None)
+Loaded = tuple[str, "dict[str, Any] | None", "str | None", str, "bytes | None"]
 
 _products: Any = None
 
 
 def _load_one(root: Path, rel: str) -> Loaded:
     global _products
+    from kbtools.entry_view import view_of
+    from kbtools.index.shown import pack
     from kbtools.load import load_products
     from kbtools.locate import ENTRIES
     from kbtools.parse import read_entry_file
@@ -175,8 +178,9 @@ def _load_one(root: Path, rel: str) -> Loaded:
     if _products is None or _products[0] != root:
         _products = (root, load_products(root)[0])
     entry, _problems = check_file(read_entry_file(root / rel), _products[1], root / ENTRIES, html=False)
-    fields = document(entry, rel) if entry is not None else None
-    return rel, fields, entry.id if entry is not None else None, file_hash(root / rel)
+    if entry is None:
+        return rel, None, None, file_hash(root / rel), None
+    return rel, document(entry, rel), entry.id, file_hash(root / rel), pack(view_of(entry))
 
 
 def _load_chunk(root: Path, rels: list[str]) -> list[Loaded]:

@@ -63,14 +63,16 @@ def _import_whoosh() -> None:
 
 _import_whoosh()
 
-# Every other module of the index reaches Whoosh through these names, after the workaround ran.
+# Every other module of the index, and kbtools.search, reach Whoosh through these names, after the
+# workaround ran (importing kbtools.index no longer imports this module, see its __init__).
 from whoosh import index as whoosh_index  # noqa: E402
+from whoosh import query as whoosh_query  # noqa: E402
 from whoosh.analysis import LowercaseFilter, RegexTokenizer  # noqa: E402
 from whoosh.fields import ID, STORED, TEXT, Schema  # noqa: E402
 from whoosh.filedb.filestore import RamStorage  # noqa: E402
 from whoosh.system import pack_uint  # noqa: E402
 
-__all__ = ["FIELDS", "FORMAT", "RamStorage", "Tokens", "schema", "whoosh_index"]
+__all__ = ["FIELDS", "FORMAT", "RamStorage", "Tokens", "schema", "whoosh_index", "whoosh_query"]
 
 # Bump when the schema or the tokeniser changes: an index of another version is rebuilt.
 FORMAT = 11
