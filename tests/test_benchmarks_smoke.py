@@ -76,18 +76,18 @@ def test_relevance_does_not_fall_below_what_was_measured(tmp_path: Path, monkeyp
     from relevance import answerable
 
     queries = answerable(REPO, [item for path in dev_sets() for item in load_queries(path)])
-    assert len(queries) >= 123
+    assert len(queries) >= 822
     ranker = KbSearch(REPO)
     try:
         result = score(queries, rank_all(queries, ranker, REPO))
     finally:
         ranker.close()
-    # Measured over every dev set (653 queries, both held-out runs included) at the third freeze
-    # (BENCHMARKS.md): 0.90, 0.98, 0.76, 0.67; each guard sits 0.02-0.03 below.
+    # Measured over every dev set (822 queries, the three held-out runs included) after held-out
+    # run 3 (BENCHMARKS.md): 0.90, 0.96, 0.74, 0.65; each guard sits 0.02 below.
     assert result["recall@1"] >= 0.88, result
-    assert result["recall@3"] >= 0.96, result
-    assert result["first & confident"] >= 0.74, result
-    assert result["uncovered → no confident"] >= 0.64, result
+    assert result["recall@3"] >= 0.94, result
+    assert result["first & confident"] >= 0.72, result
+    assert result["uncovered → no confident"] >= 0.63, result
 
 
 def test_padded_adds_every_near_miss_as_a_valid_entry_and_reports(tmp_path: Path,
