@@ -245,6 +245,15 @@ def test_a_warning_printed_above_the_error_does_not_outweigh_it(make_kb: Callabl
     assert set(confident(both)) == {"user-warning", "ipv6-bind"}
 
 
+def test_a_question_in_the_words_of_a_report_the_entry_cites_finds_it(make_kb: Callable[..., Path]) -> None:
+    cited = entry_text("cited", front={"references": [
+        {"url": "https://github.com/Kong/kong/issues/1", "title": "Balancer keeps sending requests to a removed target"}]})
+    root = make_kb({"kong/cited.md": cited, "kong/other.md": entry_text("other")})
+    question = "why does the balancer keep sending requests to a removed target"
+    # The other entry is the same but for its references: none of the question's words is in it.
+    assert ids(search(root, question)) == ["cited"]
+
+
 def test_words_only_the_prose_has_count_half_in_a_pasted_log_line(make_kb: Callable[..., Path]) -> None:
     body = ("<!-- lang: zh -->\n## 原因\n\n原因。\n\n## 解决\n\n解决。\n\n"
             "<!-- lang: en -->\n## Cause\n\nThe gearbox sprockets wobble sideways.\n\n## Fix\n\nFix it.\n")

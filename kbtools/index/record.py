@@ -100,7 +100,9 @@ def document(entry: Entry, rel: str) -> dict[str, Any]:
         "symptom": toks(symptom_text),
         "title": toks(entry.title.zh + "\n" + entry.title.en),
         "code": toks(body["zh"][0] + "\n" + commands),  # both halves carry the same code blocks
-        "prose_en": toks(body["en"][1]),
+        # The titles of the entry's references are mostly the titles of the reports it was built
+        # from: the problem in the words of people who had it, the words a question is typed in.
+        "prose_en": toks(body["en"][1] + "\n" + "\n".join(ref.title for ref in entry.references)),
         "prose_zh": toks(body["zh"][1]),
     }
     # The distinct tokens of the strong fields and of the prose, for judging a candidate

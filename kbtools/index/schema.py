@@ -75,7 +75,7 @@ from whoosh.system import pack_uint  # noqa: E402
 __all__ = ["FIELDS", "FORMAT", "RamStorage", "Tokens", "schema", "whoosh_index", "whoosh_query"]
 
 # Bump when the schema or the tokeniser changes: an index of another version is rebuilt.
-FORMAT = 11
+FORMAT = 12
 
 # Text reaches Whoosh already tokenised by kbtools.normalize and joined by spaces, so the analyser
 # only splits on spaces. The pattern is given explicitly: the Whoosh forks changed the default.
