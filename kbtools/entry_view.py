@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kbtools.locate import ENTRIES
+from kbtools.locate import entry_file
 
 if TYPE_CHECKING:
     from kbtools.errors import Problem
@@ -56,18 +56,15 @@ def _stored_view(root: Path, entry_id: str) -> tuple[View, Path] | None:
     from kbtools.index.shown import read_view
     from kbtools.render_check import check_rendered
 
-    # The same file that find_entry would check.
-    if "/" in entry_id or "\\" in entry_id or entry_id.startswith("."):
+    path = entry_file(root, entry_id)  # the file that find_entry would check
+    if path is None:
         return None
-    found = sorted((root / ENTRIES).glob(f"*/{entry_id}.md"))
-    if not found:
-        return None
-    view = read_view(root, found[0].relative_to(root).as_posix())
+    view = read_view(root, path.relative_to(root).as_posix())
     if view is None:
         return None
     problems: list[Problem] = []
-    check_rendered(found[0], body_halves(view), problems)
-    return None if problems else (view, found[0])
+    check_rendered(path, body_halves(view), problems)
+    return None if problems else (view, path)
 
 
 def body_halves(view: View) -> dict[str, Half]:

@@ -188,10 +188,10 @@ def query_weights(q_tokens: Iterable[str], text: str = "") -> dict[str, float]:
     error-level line, its lower-level log lines) weigh little."""
     q_tokens = list(q_tokens)
     lines = text[:normalize.MAX_QUERY_CHARS].split("\n")
-    background = [bool(_FRAME_LINE.match(line)) for line in lines]
-    if any(_ERROR_LINE.search(line) for line in lines):
-        background = [b or (bool(_LOW_LEVEL_LINE.search(line)) and not _ERROR_LINE.search(line))
-                      for b, line in zip(background, lines, strict=True)]
+    errors = [bool(_ERROR_LINE.search(line)) for line in lines]
+    any_error = any(errors)
+    background = [bool(_FRAME_LINE.match(line)) or (any_error and not error and bool(_LOW_LEVEL_LINE.search(line)))
+                  for line, error in zip(lines, errors, strict=True)]
     if not any(background):
         return {t: weight(t) for t in q_tokens}
     primary = set(normalize.tokens("\n".join(line for line, b in zip(lines, background, strict=True) if not b),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kbtools.errors import EntryError, KBError, Problem
-from kbtools.locate import ENTRIES, PRODUCTS
+from kbtools.locate import ENTRIES, PRODUCTS, entry_file
 from kbtools.model import Entry, Product
 from kbtools.parse import ParsedFile, read_entry_file, read_yaml_file
 from kbtools.rules import problem
@@ -74,13 +74,11 @@ def find_entry(root: Path, entry_id: str) -> Entry | None:
     """Entry ``entry_id`` (its file name without ``.md``) of the KB at ``root``, checked as
     ``kb validate`` checks one file; None when no file has that id. Raises :class:`EntryError`
     with the file's errors when it is invalid. Reads that one file, not the whole KB."""
-    if "/" in entry_id or "\\" in entry_id or entry_id.startswith("."):
-        return None
-    found = sorted((root / ENTRIES).glob(f"*/{entry_id}.md"))
-    if not found:
+    path = entry_file(root, entry_id)
+    if path is None:
         return None
     products, _ = load_products(root)
-    entry, problems = check_file(read_entry_file(found[0]), products, root / ENTRIES)
+    entry, problems = check_file(read_entry_file(path), products, root / ENTRIES)
     if entry is None:
         raise EntryError([p for p in problems if p.severity == "error"])
     return entry

@@ -53,3 +53,12 @@ def find_root(explicit: str | os.PathLike[str] | None = None, cwd: Path | None =
         raise KBError("no knowledge base found: not inside a folder with `entries/`, "
                       "no KB_DIR set, and none bundled with this installation")
     return bundled
+
+
+def entry_file(root: Path, entry_id: str) -> Path | None:
+    """The file of entry ``entry_id`` (its file name without ``.md``) in the KB at ``root``, or None:
+    an id that could reach outside ``entries/<product>/`` names no entry."""
+    if "/" in entry_id or "\\" in entry_id or entry_id.startswith("."):
+        return None
+    found = sorted((root / ENTRIES).glob(f"*/{entry_id}.md"))
+    return found[0] if found else None

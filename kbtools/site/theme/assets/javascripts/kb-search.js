@@ -176,10 +176,10 @@
 
     queryWeights(qTokens, text) {  // evidence.query_weights
       const lines = cpSlice(text, this.rules.max_query_chars).split("\n");
-      let background = lines.map((line) => this.frameLine.test(line));
-      if (lines.some((line) => this.errorLine.test(line))) {
-        background = background.map((b, i) => b || (this.lowLevelLine.test(lines[i]) && !this.errorLine.test(lines[i])));
-      }
+      const errors = lines.map((line) => this.errorLine.test(line));
+      const anyError = errors.some((e) => e);
+      const background = lines.map((line, i) => this.frameLine.test(line)
+        || (anyError && !errors[i] && this.lowLevelLine.test(line)));
       if (!background.some((b) => b)) return new Map(qTokens.map((t) => [t, this.weight(t)]));
       const primary = new Set(this.tokens(lines.filter((line, i) => !background[i]).join("\n"),
         this.rules.max_query_tokens));
