@@ -224,3 +224,27 @@ def test_a_removed_entry_is_gone_and_shown_as_unknown(make_kb: Callable[..., Pat
     assert code == 1 and "no entry with id `b`" in err
     open_index(root).close()
     assert shown_module.read_view(root, "entries/kong/b.md") is None
+
+
+@pytest.mark.parametrize("edited", [False, True])
+def test_kb_index_writes_again_the_views_that_other_code_wrote(make_kb: Callable[..., Path],
+                                                               capsys: pytest.CaptureFixture[str],
+                                                               monkeypatch: pytest.MonkeyPatch, edited: bool) -> None:
+    # After an upgrade of kbtools every stored view is refused; a search leaves them so (it must
+    # not pay for a rebuild, and an update keeps none of them), `kb index` builds them again.
+    root = make_kb({"kong/a.md": None, "kong/b.md": None})
+    open_index(root).close()
+    monkeypatch.setattr(shown_module, "fingerprint", lambda: "the upgraded code")
+    if edited:
+        b = root / "entries/kong/b.md"
+        b.write_text(b.read_text(encoding="utf-8").replace("Sample: database", "Changed: database"), encoding="utf-8")
+    opened = open_index(root)
+    assert bool(opened.report) == edited and not (opened.report and opened.report.full)
+    opened.close()
+    assert shown_module.read_view(root, "entries/kong/a.md") is None
+    assert main(["index", "--kb", str(root)]) == 0
+    assert capsys.readouterr().out.startswith("indexed 2 entries in ")
+    for rel in ("entries/kong/a.md", "entries/kong/b.md"):
+        assert shown_module.read_view(root, rel) is not None
+    assert main(["index", "--kb", str(root)]) == 0  # and once written, they are up to date
+    assert capsys.readouterr().out.startswith("index is up to date: 2 entries")

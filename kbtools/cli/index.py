@@ -14,7 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         sub, "index", help="build or update the search index now",
         description="Bring the search index up to date: re-index the entries that changed since the last\n"
                     "build (or all of them with --force) and report what was done. `kb search` does this\n"
-                    "by itself when needed; run it to pay the cost up front, e.g. after a `git pull`.",
+                    "by itself when needed; run it to pay the cost up front, e.g. after a `git pull`. After\n"
+                    "an upgrade of kb it rebuilds the index, so that `kb show` reads entries from it again.",
         epilog="exit status: 0 done, 2 usage or knowledge-base error, or the index cannot be written.\n"
                "The index lives in $KB_CACHE_DIR, else $XDG_CACHE_HOME/kb/index (~/.cache/kb/index),\n"
                "one folder per knowledge base; deleting it is always safe.\n\n"
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
         return 0
     # Building the index where searches find it is this command's whole job: no in-memory stand-in.
     opened = open_index(root, rebuild=args.force, progress=None if args.quiet else stderr_progress,
-                        in_memory=False, wait=True)
+                        in_memory=False, wait=True, views=True)
     try:
         for message in opened.warnings:
             warn(message)

@@ -40,13 +40,25 @@ def __getattr__(name: str) -> Any:
     return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
 
 
-def _fresh(opened: Opened | None, now: dict[str, Stat]) -> bool:
-    return opened is not None and opened.fresh(now)
+def _fresh(opened: Opened | None, now: dict[str, Stat], views: bool = False) -> bool:
+    return opened is not None and opened.fresh(now) and (not views or _views_here(opened))
+
+
+def _views_here(opened: Opened) -> bool:
+    """Whether every entry of ``opened`` has a view that the running code wrote (after an upgrade,
+    none; after an update made by the upgraded code, only the entries it read)."""
+    from kbtools.index.shown import count
+
+    return count(Path(opened.location)) == opened.manifest.entry_count()
 
 
 def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None = None,
-               in_memory: bool = True, wait: bool = False) -> Opened:
+               in_memory: bool = True, wait: bool = False, views: bool = False) -> Opened:
     """The fresh index of the KB at ``root``, built or updated first if entries changed.
+
+    With ``views`` (`kb index`), a generation whose stored views another kbtools wrote (an upgrade,
+    an edited checkout) is rebuilt too, so that `kb show` reads them again; a search does not pay
+    for that rebuild.
 
     When the cache folder cannot be written (read-only, full, not a folder), the index is built in
     memory for this process and a warning says so; without ``in_memory``, KBError says so instead.
@@ -62,7 +74,7 @@ def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None =
     now = scan(root)
     cache = Cache(root)
     opened = None if rebuild else cache.open_current()
-    if _fresh(opened, now):
+    if _fresh(opened, now, views):
         assert opened is not None
         return opened
     stale = opened
@@ -74,9 +86,13 @@ def open_index(root: Path, *, rebuild: bool = False, progress: Progress | None =
             stale = None
             opened = None if rebuild else cache.open_current(full=True)
             now = scan(root)
-            if _fresh(opened, now):
+            if _fresh(opened, now, views):
                 assert opened is not None
                 return opened
+            if opened is not None and views and not _views_here(opened):
+                # Another kbtools wrote the views: an update would not write them all again.
+                opened.close()
+                opened = None
             if opened is None:
                 report = cache.build(now, progress, lock_fd)
             else:

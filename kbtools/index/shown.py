@@ -74,6 +74,13 @@ def _read_table(gen: Path) -> tuple[int, Table] | None:
     return fmt, table
 
 
+def count(gen: Path) -> int | None:
+    """How many views generation ``gen`` holds, or None when other code wrote them (then `kb show`
+    checks every file, and an update keeps none of them: `kb index` builds them again)."""
+    stored = _read_table(gen)
+    return None if stored is None else len(stored[1])
+
+
 def _new_name() -> str:
     return f"{PREFIX}{time.time_ns():x}-{os.getpid()}.z"
 
