@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from kbtools.errors import Problem
-from kbtools.langs import LANGS
+from kbtools.langs import LANGS, other_lang
 from kbtools.parse import SECTIONS, Half, Section, blank_code
 from kbtools.rules import problem
 
@@ -24,7 +24,7 @@ def _page_bodies(halves: Halves) -> Iterator[tuple[str, list[Section]]]:
     """For each language, the body sections its page shows, in order (a section missing in one
     language shows the other's, as kbtools.site.entry_page does)."""
     for lang in LANGS:
-        other = "en" if lang == "zh" else "zh"
+        other = other_lang(lang)
         shown: list[Section] = []
         for key in SECTIONS:
             mine = halves.get(lang, Half(lang, 0)).sections.get(key)
@@ -83,7 +83,7 @@ def _page_markdown(halves: Halves, lang: str, sections: list[Section]) -> str:
         if any(section is s for s in own):
             parts.append(f"## {section.heading}\n\n{section.text.strip()}")
         else:
-            other = "en" if lang == "zh" else "zh"
+            other = other_lang(lang)
             parts.append(f'## {section.heading}\n\n<div lang="{other}" markdown>\n\n{section.text.strip()}\n\n</div>')
     return "\n\n".join(parts)
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from kbtools.errors import KBError
+from kbtools.index import place
 from kbtools.index.place import Stat, file_stat
 from kbtools.index.schema import FORMAT
 from kbtools.locate import ENTRIES, PRODUCTS
@@ -125,8 +126,4 @@ def write_stats(gen: Path, manifest: Manifest) -> None:
 
 def read_stats(gen: Path) -> dict[str, Stat] | None:
     """The stats of ``gen``'s manifest from stats.marshal, or None (missing, damaged, another format)."""
-    try:
-        fmt, stats = marshal.loads((gen / "stats.marshal").read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        return None
-    return stats if fmt == FORMAT and isinstance(stats, dict) else None
+    return place.read_stats(gen, FORMAT)

@@ -7,6 +7,7 @@ is described in :mod:`kbtools.index.generations`.
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 from pathlib import Path
 
@@ -24,6 +25,16 @@ def file_stat(st: os.stat_result) -> Stat:
     The change time, not the modification time: `rsync -t`, `tar` and os.utime put an old mtime
     back on new content, but every write (and utime itself) moves ctime on."""
     return (max(st.st_mtime_ns, st.st_ctime_ns), st.st_size)
+
+
+def read_stats(gen: Path, fmt: int) -> dict[str, Stat] | None:
+    """The entries' stats recorded in generation ``gen`` (its stats.marshal, written by
+    :func:`kbtools.index.manifest.write_stats`), or None: missing, damaged, or of another ``fmt``."""
+    try:
+        found, stats = marshal.loads((gen / "stats.marshal").read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return stats if found == fmt and isinstance(stats, dict) else None
 
 
 def cache_root() -> Path:

@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from kbtools.index.place import cache_dir, file_stat, hold_current
+from kbtools.index.place import cache_dir, file_stat, hold_current, read_stats
 from kbtools.locate import ENTRIES, PRODUCTS
 
 TABLE = "shown.marshal"
@@ -170,9 +170,9 @@ def read_view(root: Path, rel: str) -> dict[str, Any] | None:
         if stored is None or rel not in stored[1]:
             return None
         fmt, table = stored
-        stats_format, stats = marshal.loads((gen / "stats.marshal").read_bytes())
+        stats = read_stats(gen, fmt)
         products = f"{ENTRIES}/{PRODUCTS}"
-        if stats_format != fmt or stats.get(rel) != _stat(root / rel) or stats.get(products) != _stat(root / products):
+        if stats is None or stats.get(rel) != _stat(root / rel) or stats.get(products) != _stat(root / products):
             return None
         name, offset, length = table[rel]
         with open(gen / name, "rb") as src:
